@@ -1,0 +1,101 @@
+/* snipeproof — find and remove sniping windows in infrastructure updates.
+ *
+ * One public header.  Everything the library returns is owned by the
+ * sp_run it came from and lives exactly as long as that run: one arena per
+ * run, released by sp_run_free().  No pointer obtained from a run may be
+ * used after sp_run_free().  The library never prints and never exits;
+ * problems are kept as sp_diag records in the run.
+ */
+#ifndef SNIPEPROOF_H
+#define SNIPEPROOF_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SP_VERSION_STRING "0.1.0"
+
+/* Exit status of every command (DESIGN §5), and of the library calls that
+ * stand for a command. */
+typedef enum sp_status {
+    SP_OK = 0,         /* no window; or a safe single-phase plan exists */
+    SP_WINDOWS = 1,    /* windows found; or only a multi-phase plan, or none */
+    SP_INPUT_ERROR = 2,/* usage or input error; nothing was written */
+    SP_INCOMPLETE = 3, /* a bound stopped the search; the result is partial */
+    SP_INTERNAL = 4    /* a bug or an exhausted resource inside snipeproof */
+} sp_status;
+
+typedef enum sp_severity { SP_SEV_ERROR, SP_SEV_WARNING, SP_SEV_NOTE } sp_severity;
+
+/* A diagnostic: where (1-based line and column in code points, 0 when the
+ * problem has no position), what, and the text of that source line so a
+ * caller can underline `span` code points from `column`. */
+typedef struct sp_diag {
+    sp_severity severity;
+    const char *file;        /* NULL when not about a file */
+    unsigned line, column, span;
+    const char *message;
+    const char *source_line; /* NULL when unavailable */
+} sp_diag;
+
+typedef enum sp_format {
+    SP_FORMAT_TEXT,
+    SP_FORMAT_JSON,
+    SP_FORMAT_SARIF,
+    SP_FORMAT_DOT
+} sp_format;
+
+typedef enum sp_direction { SP_UPDATE, SP_ROLLBACK } sp_direction;
+
+typedef enum sp_flag {
+    SP_FLAG_STRICT,          /* unknown resource types are errors */
+    SP_FLAG_TRANSITIVE,      /* assume order through unchanged components */
+    SP_FLAG_COLOR,           /* text output may use ANSI colour */
+    SP_FLAG_QUIET            /* text output: findings only */
+} sp_flag;
+
+typedef struct sp_run sp_run;
+
+sp_run *sp_run_new(void);
+void sp_run_free(sp_run *run);
+
+void sp_run_set_flag(sp_run *run, sp_flag flag, int on);
+/* "NAME=VALUE"; SP_INPUT_ERROR when malformed. */
+sp_status sp_run_set_param(sp_run *run, const char *assignment);
+/* A type catalogue file in the format `snipeproof types` documents; its
+ * entries override the built-in ones of the same name. */
+sp_status sp_run_add_types(sp_run *run, const char *path);
+/* Bounds of the window search (0 keeps the default). */
+void sp_run_set_limits(sp_run *run, unsigned long max_states, unsigned long max_cells);
+
+/* Reads and models an update.  `old_path` may be NULL (a single
+ * configuration, e.g. for `graph`); an empty-string path stands for an
+ * empty configuration of the same kind as NEW.  Input kinds are recognised
+ * from content.  For SP_ROLLBACK the roles of the two files are swapped. */
+sp_status sp_run_load(sp_run *run, const char *old_path, const char *new_path,
+                      sp_direction direction);
+
+/* Window analysis of the loaded update (DESIGN §3.3–3.5). */
+sp_status sp_run_check(sp_run *run);
+
+/* Renders what the run computed last. */
+sp_status sp_run_render(sp_run *run, sp_format format, FILE *out);
+
+/* The type catalogue in use, as documentation. */
+sp_status sp_run_render_types(sp_run *run, sp_format format, FILE *out);
+
+size_t sp_run_diag_count(const sp_run *run);
+const sp_diag *sp_run_diag(const sp_run *run, size_t i);
+
+/* Renders one diagnostic the way every snipeproof tool does:
+ * "FILE:LINE:COL: error: message", then the source line and a caret. */
+void sp_diag_print(const sp_diag *d, FILE *out, int color);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,185 @@
+#include "run.h"
+
+#include "../output/output.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+sp_run *sp_run_new(void)
+{
+    sp_run *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    sp_ctx_init(&r->ctx);
+    r->limits.max_states = SP_DEFAULT_MAX_STATES;
+    r->limits.max_cells = SP_DEFAULT_MAX_CELLS;
+    return r;
+}
+
+void sp_run_free(sp_run *r)
+{
+    if (!r)
+        return;
+    sp_ctx_release(&r->ctx);
+    free(r);
+}
+
+void sp_run_set_flag(sp_run *r, sp_flag flag, int on)
+{
+    if ((unsigned)flag < sizeof r->flags / sizeof *r->flags)
+        r->flags[flag] = on != 0;
+}
+
+void sp_run_set_limits(sp_run *r, unsigned long max_states, unsigned long max_cells)
+{
+    if (max_states)
+        r->limits.max_states = max_states;
+    if (max_cells)
+        r->limits.max_cells = max_cells;
+}
+
+sp_status sp_run_set_param(sp_run *r, const char *assignment)
+{
+    const char *eq = strchr(assignment, '=');
+    if (!eq || eq == assignment) {
+        sp_error(&r->ctx, SP_NO_LOC, "--param wants NAME=VALUE, not '%s'", assignment);
+        return SP_INPUT_ERROR;
+    }
+    sp_param p;
+    p.name = sp_arena_strndup(&r->ctx.arena, assignment, (size_t)(eq - assignment));
+    p.value = sp_arena_strdup(&r->ctx.arena, eq + 1);
+    if (!p.name || !p.value || !sp_vec_push(&r->ctx.arena, &r->params, p)) {
+        sp_oom(&r->ctx);
+        return SP_INTERNAL;
+    }
+    return SP_OK;
+}
+
+sp_status sp_run_add_types(sp_run *r, const char *path)
+{
+    const char *copy = sp_arena_strdup(&r->ctx.arena, path);
+    if (!copy || !sp_vec_push(&r->ctx.arena, &r->types_files, copy)) {
+        sp_oom(&r->ctx);
+        return SP_INTERNAL;
+    }
+    return SP_OK;
+}
+
+static sp_status failure(sp_run *r)
+{
+    return r->ctx.out_of_memory ? SP_INTERNAL : SP_INPUT_ERROR;
+}
+
+/* Reads one input; an empty path means "an empty configuration", which is
+ * given the kind of the other side by the caller. */
+static sp_doc *read_input(sp_run *r, const char *path)
+{
+    uint32_t src;
+    if (!sp_source_read(&r->ctx, path, &src))
+        return NULL;
+    return sp_read_document(&r->ctx, src);
+}
+
+sp_status sp_run_load(sp_run *r, const char *old_path, const char *new_path,
+                      sp_direction direction)
+{
+    if (r->loaded) {
+        sp_error(&r->ctx, SP_NO_LOC, "internal: a run loads one update");
+        return SP_INTERNAL;
+    }
+    r->direction = direction;
+    if (direction == SP_ROLLBACK) {
+        const char *t = old_path;
+        old_path = new_path;
+        new_path = t;
+    }
+    sp_doc *old_doc = NULL, *new_doc = NULL;
+    if (old_path && *old_path && !(old_doc = read_input(r, old_path)))
+        return failure(r);
+    if (new_path && *new_path && !(new_doc = read_input(r, new_path)))
+        return failure(r);
+    const sp_doc *probe = new_doc ? new_doc : old_doc;
+    if (!probe) {
+        sp_error(&r->ctx, SP_NO_LOC, "nothing to read");
+        return SP_INPUT_ERROR;
+    }
+    sp_input_kind kind = sp_detect_input(probe);
+    if (old_doc && new_doc && sp_detect_input(old_doc) != kind) {
+        sp_error(&r->ctx, sp_doc_loc(old_doc),
+                 "the two inputs are of different kinds; both must be CloudFormation "
+                 "templates or both topology files");
+        return SP_INPUT_ERROR;
+    }
+    sp_frontend_options opt = {r->params.items, r->params.len, r->types_files.items,
+                               r->types_files.len, r->flags[SP_FLAG_STRICT]};
+    bool ok;
+    switch (kind) {
+    case SP_INPUT_CLOUDFORMATION:
+        ok = sp_cfn_load(&r->ctx, &opt, old_doc, new_doc, &r->model);
+        break;
+    case SP_INPUT_TOPOLOGY:
+        ok = sp_topology_load(&r->ctx, &opt, old_doc, new_doc, &r->model);
+        break;
+    default:
+        sp_error(&r->ctx, sp_doc_loc(probe),
+                 "not a CloudFormation template (no Resources) nor a topology file "
+                 "(no 'snipeproof: topology/1')");
+        return SP_INPUT_ERROR;
+    }
+    if (!ok)
+        return failure(r);
+    r->model.old_path = old_path;
+    r->model.new_path = new_path;
+    if (!sp_update_build(&r->update, &r->model, r->flags[SP_FLAG_TRANSITIVE]))
+        return failure(r);
+    r->kind = kind;
+    r->loaded = true;
+    return SP_OK;
+}
+
+sp_status sp_run_check(sp_run *r)
+{
+    if (!r->loaded)
+        return SP_INTERNAL;
+    r->requirements = sp_requirements_compute(&r->update);
+    if (!r->requirements || !sp_search(&r->update, r->requirements, &r->limits, &r->report))
+        return SP_INTERNAL;
+    r->checked = true;
+    if (!r->report.complete)
+        return SP_INCOMPLETE;
+    for (size_t i = 0; i < r->report.findings.len; i++)
+        if (!r->report.findings.items[i].suppressed)
+            return SP_WINDOWS;
+    return SP_OK;
+}
+
+sp_status sp_run_render(sp_run *r, sp_format format, FILE *out)
+{
+    if (!r->checked)
+        return SP_INTERNAL;
+    const sp_report *reports[1] = {&r->report};
+    sp_output_options o = {r->flags[SP_FLAG_COLOR], r->flags[SP_FLAG_QUIET]};
+    switch (format) {
+    case SP_FORMAT_TEXT:
+        sp_render_check_text(&r->report, &o, out);
+        return SP_OK;
+    case SP_FORMAT_JSON:
+        sp_render_check_json(reports, 1, out);
+        return SP_OK;
+    case SP_FORMAT_SARIF:
+        sp_render_check_sarif(reports, 1, out);
+        return SP_OK;
+    default:
+        return SP_INTERNAL;
+    }
+}
+
+size_t sp_run_diag_count(const sp_run *r)
+{
+    return r->ctx.diags.len;
+}
+
+const sp_diag *sp_run_diag(const sp_run *r, size_t i)
+{
+    return i < r->ctx.diags.len ? &r->ctx.diags.items[i] : NULL;
+}

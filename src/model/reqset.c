@@ -1,0 +1,448 @@
+#include "reqset.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int sp_key_cmp(sp_key a, sp_key b)
+{
+    if (a.tag != b.tag)
+        return a.tag < b.tag ? -1 : 1;
+    if (a.hi != b.hi)
+        return a.hi < b.hi ? -1 : 1;
+    if (a.lo != b.lo)
+        return a.lo < b.lo ? -1 : 1;
+    return 0;
+}
+
+static sp_key key(uint32_t tag, uint64_t hi, uint64_t lo)
+{
+    sp_key k = {tag, hi, lo};
+    return k;
+}
+
+sp_ival sp_dim_domain(sp_dim d)
+{
+    sp_ival iv = {key(0, 0, 0), key(0, 0, 0)};
+    switch (d) {
+    case SP_DIM_SRC:
+    case SP_DIM_DST:
+        iv.hi = key(SP_TAG_PRINCIPAL, 0, UINT32_MAX);
+        break;
+    case SP_DIM_CRED:
+    case SP_DIM_PORT:
+        iv.hi = key(0, 0, UINT32_MAX);
+        break;
+    case SP_DIM_PROTO:
+        iv.hi = key(0, 0, SP_PROTO_API);
+        break;
+    default:
+        break;
+    }
+    return iv;
+}
+
+/* Largest low word within a tag: IPv4 addresses stop at 2^32-1, IPv6 uses
+ * all 128 bits, names and numbers stop at 2^32-1 (ports at 65535). */
+static void tag_bounds(uint32_t tag, uint64_t *hi_max, uint64_t *lo_max, int addr)
+{
+    if (addr && tag == SP_TAG_IPV6) {
+        *hi_max = UINT64_MAX;
+        *lo_max = UINT64_MAX;
+    } else {
+        *hi_max = 0;
+        *lo_max = UINT32_MAX;
+    }
+}
+
+sp_key sp_key_next(sp_key k)
+{
+    uint64_t hm, lm;
+    tag_bounds(k.tag, &hm, &lm, 1);
+    if (k.lo < lm)
+        return key(k.tag, k.hi, k.lo + 1);
+    if (k.hi < hm)
+        return key(k.tag, k.hi + 1, 0);
+    return key(k.tag + 1, 0, 0);
+}
+
+sp_key sp_key_prev(sp_key k)
+{
+    if (k.lo > 0)
+        return key(k.tag, k.hi, k.lo - 1);
+    if (k.hi > 0)
+        return key(k.tag, k.hi - 1, UINT64_MAX);
+    if (k.tag == 0)
+        return k;
+    uint64_t hm, lm;
+    tag_bounds(k.tag - 1, &hm, &lm, 1);
+    return key(k.tag - 1, hm, lm);
+}
+
+sp_key sp_key_num(uint64_t v) { return key(0, 0, v); }
+sp_key sp_key_ipv4(uint32_t a) { return key(SP_TAG_IPV4, 0, a); }
+sp_key sp_key_ipv6(uint64_t hi, uint64_t lo) { return key(SP_TAG_IPV6, hi, lo); }
+sp_key sp_key_principal(sp_name p) { return key(SP_TAG_PRINCIPAL, 0, p); }
+sp_key sp_key_action(sp_name a) { return key(0, 0, SP_ACTION_BASE + (uint64_t)a); }
+
+bool sp_parse_cidr(const char *text, sp_ival *out)
+{
+    char buf[64];
+    size_t n = strlen(text);
+    if (n == 0 || n >= sizeof buf)
+        return false;
+    memcpy(buf, text, n + 1);
+    int prefix = -1;
+    char *slash = strchr(buf, '/');
+    if (slash) {
+        *slash = 0;
+        const char *p = slash + 1;
+        if (!*p || strlen(p) > 3)
+            return false;
+        prefix = 0;
+        for (; *p; p++) {
+            if (*p < '0' || *p > '9')
+                return false;
+            prefix = prefix * 10 + (*p - '0');
+        }
+    }
+    unsigned char addr[16];
+    if (inet_pton(AF_INET, buf, addr) == 1) {
+        if (prefix > 32)
+            return false;
+        if (prefix < 0)
+            prefix = 32;
+        uint32_t a = (uint32_t)addr[0] << 24 | (uint32_t)addr[1] << 16 |
+                     (uint32_t)addr[2] << 8 | addr[3];
+        uint32_t mask = prefix == 0 ? 0 : UINT32_MAX << (32 - prefix);
+        out->lo = sp_key_ipv4(a & mask);
+        out->hi = sp_key_ipv4((a & mask) | ~mask);
+        return true;
+    }
+    if (inet_pton(AF_INET6, buf, addr) == 1) {
+        if (prefix > 128)
+            return false;
+        if (prefix < 0)
+            prefix = 128;
+        uint64_t hi = 0, lo = 0;
+        for (int i = 0; i < 8; i++) {
+            hi = hi << 8 | addr[i];
+            lo = lo << 8 | addr[8 + i];
+        }
+        uint64_t mhi, mlo;
+        if (prefix >= 64) {
+            mhi = UINT64_MAX;
+            mlo = prefix == 64 ? 0 : UINT64_MAX << (128 - prefix);
+        } else {
+            mhi = prefix == 0 ? 0 : UINT64_MAX << (64 - prefix);
+            mlo = 0;
+        }
+        out->lo = sp_key_ipv6(hi & mhi, lo & mlo);
+        out->hi = sp_key_ipv6((hi & mhi) | ~mhi, (lo & mlo) | ~mlo);
+        return true;
+    }
+    return false;
+}
+
+static void append(char *buf, size_t cap, size_t *len, const char *s)
+{
+    size_t n = strlen(s);
+    if (*len + n + 1 > cap) {
+        if (cap > 4 && *len + 4 <= cap) {
+            memcpy(buf + *len, "...", 4);
+            *len = cap;
+        }
+        return;
+    }
+    memcpy(buf + *len, s, n + 1);
+    *len += n;
+}
+
+/* 128-bit helpers on (hi, lo) pairs for CIDR decomposition. */
+typedef struct { uint64_t hi, lo; } u128;
+
+static int u128_cmp(u128 a, u128 b)
+{
+    if (a.hi != b.hi)
+        return a.hi < b.hi ? -1 : 1;
+    return a.lo < b.lo ? -1 : a.lo > b.lo;
+}
+
+/* Largest block size (as prefix bits from the right) starting at a. */
+static int trailing_zero_bits(u128 a, int width)
+{
+    int z = 0;
+    while (z < width) {
+        uint64_t w = z < 64 ? a.lo : a.hi;
+        int bit = z < 64 ? z : z - 64;
+        if ((w >> bit) & 1)
+            break;
+        z++;
+    }
+    return z;
+}
+
+static u128 block_end(u128 a, int bits)
+{
+    u128 e = a;
+    if (bits >= 64) {
+        e.lo = UINT64_MAX;
+        e.hi = a.hi | (bits >= 128 ? UINT64_MAX : ((1ull << (bits - 64)) - 1));
+    } else if (bits > 0) {
+        e.lo = a.lo | ((1ull << bits) - 1);
+    }
+    return e;
+}
+
+static void format_cidrs(int v6, u128 lo, u128 hi, char *buf, size_t cap, size_t *len,
+                         bool *first)
+{
+    int width = v6 ? 128 : 32;
+    for (int guard = 0; guard < 300; guard++) {
+        int bits = trailing_zero_bits(lo, width);
+        while (bits > 0 && u128_cmp(block_end(lo, bits), hi) > 0)
+            bits--;
+        char tmp[64];
+        if (v6) {
+            unsigned char a[16];
+            for (int i = 0; i < 8; i++) {
+                a[i] = (unsigned char)(lo.hi >> (56 - 8 * i));
+                a[8 + i] = (unsigned char)(lo.lo >> (56 - 8 * i));
+            }
+            char as[INET6_ADDRSTRLEN];
+            inet_ntop(AF_INET6, a, as, sizeof as);
+            snprintf(tmp, sizeof tmp, "%s/%d", as, 128 - bits);
+        } else {
+            uint32_t a = (uint32_t)lo.lo;
+            snprintf(tmp, sizeof tmp, "%u.%u.%u.%u/%d", a >> 24, (a >> 16) & 255,
+                     (a >> 8) & 255, a & 255, 32 - bits);
+        }
+        if (!*first)
+            append(buf, cap, len, ", ");
+        *first = false;
+        append(buf, cap, len, tmp);
+        u128 e = block_end(lo, bits);
+        if (u128_cmp(e, hi) >= 0)
+            return;
+        if (e.lo == UINT64_MAX) {
+            lo.hi = e.hi + 1;
+            lo.lo = 0;
+        } else {
+            lo.hi = e.hi;
+            lo.lo = e.lo + 1;
+        }
+    }
+    append(buf, cap, len, ", ...");
+}
+
+void sp_format_addresses(const sp_name_table *names, const sp_ival *iv, size_t n, char *buf,
+                         size_t cap)
+{
+    size_t len = 0;
+    bool first = true;
+    buf[0] = 0;
+    sp_ival dom = sp_dim_domain(SP_DIM_SRC);
+    if (n == 1 && !sp_key_cmp(iv[0].lo, dom.lo) && !sp_key_cmp(iv[0].hi, dom.hi)) {
+        append(buf, cap, &len, "any");
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        for (uint32_t tag = iv[i].lo.tag; tag <= iv[i].hi.tag && tag <= SP_TAG_PRINCIPAL;
+             tag++) {
+            sp_key lo = tag == iv[i].lo.tag ? iv[i].lo : key(tag, 0, 0);
+            sp_key hi;
+            if (tag == iv[i].hi.tag)
+                hi = iv[i].hi;
+            else
+                hi = tag == SP_TAG_IPV6 ? key(tag, UINT64_MAX, UINT64_MAX)
+                                        : key(tag, 0, UINT32_MAX);
+            if (tag == SP_TAG_PRINCIPAL) {
+                if (lo.lo == 0 && hi.lo >= UINT32_MAX) {
+                    if (!first)
+                        append(buf, cap, &len, ", ");
+                    first = false;
+                    append(buf, cap, &len, "any principal");
+                    continue;
+                }
+                for (uint64_t p = lo.lo; p <= hi.lo && p <= names->count; p++) {
+                    if (p == 0)
+                        continue;
+                    if (!first)
+                        append(buf, cap, &len, ", ");
+                    first = false;
+                    append(buf, cap, &len, sp_intern_str(names, (sp_name)p));
+                }
+                if (hi.lo > names->count) {
+                    if (!first)
+                        append(buf, cap, &len, ", ");
+                    first = false;
+                    append(buf, cap, &len, "other principals");
+                }
+                continue;
+            }
+            u128 a = {lo.hi, lo.lo}, b = {hi.hi, hi.lo};
+            format_cidrs(tag == SP_TAG_IPV6, a, b, buf, cap, &len, &first);
+        }
+    }
+}
+
+/* ---- builders ---- */
+
+void sp_box_begin(sp_box_builder *b, sp_ctx *ctx)
+{
+    memset(b, 0, sizeof *b);
+    b->ctx = ctx;
+}
+
+bool sp_box_allow(sp_box_builder *b, sp_dim d, sp_key lo, sp_key hi)
+{
+    b->constrained[d] = true;
+    if (sp_key_cmp(lo, hi) > 0)
+        return true;
+    sp_ival iv = {lo, hi};
+    if (!sp_vec_push(&b->ctx->arena, &b->dims[d], iv)) {
+        sp_oom(b->ctx);
+        return false;
+    }
+    return true;
+}
+
+void sp_box_restrict(sp_box_builder *b, sp_dim d)
+{
+    b->constrained[d] = true;
+}
+
+static int ival_cmp(const void *x, const void *y)
+{
+    const sp_ival *a = x, *b = y;
+    return sp_key_cmp(a->lo, b->lo);
+}
+
+/* Sorts and merges touching intervals, clipped to the dimension's domain. */
+static size_t normalise(sp_ival *iv, size_t n, sp_dim d)
+{
+    sp_ival dom = sp_dim_domain(d);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (sp_key_cmp(iv[i].lo, dom.lo) < 0)
+            iv[i].lo = dom.lo;
+        if (sp_key_cmp(iv[i].hi, dom.hi) > 0)
+            iv[i].hi = dom.hi;
+        if (sp_key_cmp(iv[i].lo, iv[i].hi) <= 0)
+            iv[k++] = iv[i];
+    }
+    n = k;
+    if (n < 2)
+        return n;
+    qsort(iv, n, sizeof *iv, ival_cmp);
+    k = 0;
+    for (size_t i = 1; i < n; i++) {
+        sp_key after = sp_key_next(iv[k].hi);
+        if (sp_key_cmp(iv[i].lo, after) <= 0 || sp_key_cmp(iv[i].lo, iv[k].hi) <= 0) {
+            if (sp_key_cmp(iv[i].hi, iv[k].hi) > 0)
+                iv[k].hi = iv[i].hi;
+        } else {
+            iv[++k] = iv[i];
+        }
+    }
+    return k + 1;
+}
+
+void sp_set_begin(sp_set_builder *s, sp_ctx *ctx)
+{
+    memset(s, 0, sizeof *s);
+    s->ctx = ctx;
+}
+
+bool sp_set_add_box(sp_set_builder *s, sp_box_builder *b)
+{
+    sp_box box;
+    memset(&box, 0, sizeof box);
+    sp_ival dom[SP_NDIMS];
+    for (int d = 0; d < SP_NDIMS; d++) {
+        if (!b->constrained[d])
+            continue;
+        size_t n = normalise(b->dims[d].items, b->dims[d].len, (sp_dim)d);
+        if (n == 0)
+            return true; /* an empty dimension makes the box empty */
+        dom[d] = sp_dim_domain((sp_dim)d);
+        if (n == 1 && !sp_key_cmp(b->dims[d].items[0].lo, dom[d].lo) &&
+            !sp_key_cmp(b->dims[d].items[0].hi, dom[d].hi))
+            continue; /* the whole domain: leave unconstrained */
+        box.iv[d] = b->dims[d].items;
+        box.n[d] = (uint32_t)n;
+    }
+    if (!sp_vec_push(&s->ctx->arena, &s->boxes, box)) {
+        sp_oom(s->ctx);
+        return false;
+    }
+    return true;
+}
+
+bool sp_set_add_set(sp_set_builder *s, const sp_reqset *other)
+{
+    for (uint32_t i = 0; i < other->nboxes; i++)
+        if (!sp_vec_push(&s->ctx->arena, &s->boxes, other->boxes[i])) {
+            sp_oom(s->ctx);
+            return false;
+        }
+    return true;
+}
+
+const sp_reqset *sp_set_finish(sp_set_builder *s)
+{
+    sp_reqset *r = sp_arena_alloc(&s->ctx->arena, sizeof *r);
+    if (!r) {
+        sp_oom(s->ctx);
+        return NULL;
+    }
+    r->boxes = s->boxes.items;
+    r->nboxes = (uint32_t)s->boxes.len;
+    return r;
+}
+
+const sp_reqset *sp_reqset_all(sp_ctx *ctx)
+{
+    sp_set_builder s;
+    sp_box_builder b;
+    sp_set_begin(&s, ctx);
+    sp_box_begin(&b, ctx);
+    if (!sp_set_add_box(&s, &b))
+        return NULL;
+    return sp_set_finish(&s);
+}
+
+const sp_reqset *sp_reqset_none(sp_ctx *ctx)
+{
+    sp_set_builder s;
+    sp_set_begin(&s, ctx);
+    return sp_set_finish(&s);
+}
+
+static bool in_ivals(const sp_ival *iv, uint32_t n, sp_key k)
+{
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (sp_key_cmp(iv[mid].hi, k) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && sp_key_cmp(iv[lo].lo, k) <= 0;
+}
+
+bool sp_reqset_contains(const sp_reqset *s, const sp_key point[SP_NDIMS])
+{
+    for (uint32_t i = 0; i < s->nboxes; i++) {
+        const sp_box *b = &s->boxes[i];
+        bool in = true;
+        for (int d = 0; d < SP_NDIMS && in; d++)
+            if (b->n[d])
+                in = in_ivals(b->iv[d], b->n[d], point[d]);
+        if (in)
+            return true;
+    }
+    return false;
+}

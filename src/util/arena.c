@@ -1,0 +1,101 @@
+#include "arena.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { CHUNK_MIN = 64 * 1024 };
+
+struct sp_arena_chunk {
+    sp_arena_chunk *next;
+    size_t size, used;
+    max_align_t data[];
+};
+
+void sp_arena_init(sp_arena *a, size_t limit)
+{
+    a->head = NULL;
+    a->total = 0;
+    a->limit = limit;
+}
+
+void sp_arena_release(sp_arena *a)
+{
+    sp_arena_chunk *c = a->head;
+    while (c) {
+        sp_arena_chunk *next = c->next;
+        free(c);
+        c = next;
+    }
+    a->head = NULL;
+    a->total = 0;
+}
+
+void *sp_arena_alloc(sp_arena *a, size_t size)
+{
+    const size_t align = sizeof(max_align_t);
+    if (size > SIZE_MAX / 2)
+        return NULL;
+    size = (size + align - 1) / align * align;
+    if (size == 0)
+        size = align;
+    if (a->limit && a->total + size > a->limit)
+        return NULL;
+    sp_arena_chunk *c = a->head;
+    if (!c || c->size - c->used < size) {
+        size_t want = size > CHUNK_MIN ? size : CHUNK_MIN;
+        if (c && c->size * 2 > want && c->size < 64u * 1024 * 1024)
+            want = c->size * 2 > size ? c->size * 2 : size;
+        c = malloc(sizeof *c + want);
+        if (!c)
+            return NULL;
+        c->size = want;
+        c->used = 0;
+        c->next = a->head;
+        a->head = c;
+    }
+    void *p = (char *)c->data + c->used;
+    c->used += size;
+    a->total += size;
+    memset(p, 0, size);
+    return p;
+}
+
+void *sp_arena_calloc(sp_arena *a, size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size)
+        return NULL;
+    return sp_arena_alloc(a, n * size);
+}
+
+char *sp_arena_strndup(sp_arena *a, const char *s, size_t n)
+{
+    char *p = sp_arena_alloc(a, n + 1);
+    if (p && n)
+        memcpy(p, s, n);
+    return p;
+}
+
+char *sp_arena_strdup(sp_arena *a, const char *s)
+{
+    return sp_arena_strndup(a, s, strlen(s));
+}
+
+char *sp_arena_printf(sp_arena *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return NULL;
+    char *p = sp_arena_alloc(a, (size_t)n + 1);
+    if (!p)
+        return NULL;
+    va_start(ap, fmt);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return p;
+}

@@ -1,0 +1,31 @@
+/* Arena allocation: every object of one analysis run lives in one arena and
+ * dies with it, so no stage frees anything piecemeal. */
+#ifndef SP_ARENA_H
+#define SP_ARENA_H
+
+#include <stddef.h>
+
+typedef struct sp_arena_chunk sp_arena_chunk;
+
+typedef struct sp_arena {
+    sp_arena_chunk *head;
+    size_t total;   /* bytes handed out, for the memory bound */
+    size_t limit;   /* 0 = unlimited; beyond it allocation fails */
+} sp_arena;
+
+void sp_arena_init(sp_arena *a, size_t limit);
+void sp_arena_release(sp_arena *a);
+
+/* Returns zeroed memory aligned for any object, or NULL when the limit is
+ * reached or malloc fails; callers turn NULL into an error, never a crash. */
+void *sp_arena_alloc(sp_arena *a, size_t size);
+void *sp_arena_calloc(sp_arena *a, size_t n, size_t size);
+char *sp_arena_strndup(sp_arena *a, const char *s, size_t n);
+char *sp_arena_strdup(sp_arena *a, const char *s);
+char *sp_arena_printf(sp_arena *a, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+#endif

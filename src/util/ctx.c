@@ -1,0 +1,184 @@
+#include "ctx.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { ARENA_LIMIT_BYTES = 0 };
+
+void sp_ctx_init(sp_ctx *ctx)
+{
+    memset(ctx, 0, sizeof *ctx);
+    sp_arena_init(&ctx->arena, ARENA_LIMIT_BYTES);
+    sp_intern_init(&ctx->names, &ctx->arena);
+}
+
+void sp_ctx_release(sp_ctx *ctx)
+{
+    sp_arena_release(&ctx->arena);
+    memset(ctx, 0, sizeof *ctx);
+}
+
+void sp_oom(sp_ctx *ctx)
+{
+    if (ctx->out_of_memory)
+        return;
+    ctx->out_of_memory = true;
+    sp_error(ctx, SP_NO_LOC, "out of memory");
+}
+
+uint32_t sp_source_add(sp_ctx *ctx, const char *path, const char *text, size_t len)
+{
+    sp_source s = {0};
+    s.path = sp_arena_strdup(&ctx->arena, path);
+    s.text = sp_arena_strndup(&ctx->arena, text, len);
+    s.len = len;
+    size_t n = 1;
+    for (size_t i = 0; i < len; i++)
+        n += text[i] == '\n';
+    s.line_starts = sp_arena_calloc(&ctx->arena, n, sizeof *s.line_starts);
+    if (!s.path || !s.text || !s.line_starts) {
+        sp_oom(ctx);
+        return SP_NO_SOURCE;
+    }
+    s.line_starts[0] = 0;
+    size_t k = 1;
+    for (size_t i = 0; i < len; i++)
+        if (text[i] == '\n')
+            s.line_starts[k++] = (uint32_t)(i + 1);
+    s.nlines = n;
+    if (!sp_vec_push(&ctx->arena, &ctx->sources, s)) {
+        sp_oom(ctx);
+        return SP_NO_SOURCE;
+    }
+    return (uint32_t)(ctx->sources.len - 1);
+}
+
+bool sp_source_read(sp_ctx *ctx, const char *path, uint32_t *src_out)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        sp_error(ctx, SP_NO_LOC, "%s: cannot open: %s", path, strerror(errno));
+        return false;
+    }
+    size_t cap = 64 * 1024, len = 0;
+    char *buf = NULL;
+    bool ok = true;
+    for (;;) {
+        char *nb = realloc(buf, cap);
+        if (!nb) {
+            ok = false;
+            sp_oom(ctx);
+            break;
+        }
+        buf = nb;
+        size_t got = fread(buf + len, 1, cap - len, f);
+        len += got;
+        if (len > SP_MAX_INPUT_BYTES) {
+            ok = false;
+            sp_error(ctx, SP_NO_LOC, "%s: file is larger than %d MiB", path,
+                     SP_MAX_INPUT_BYTES / (1024 * 1024));
+            break;
+        }
+        if (got == 0) {
+            if (ferror(f)) {
+                ok = false;
+                sp_error(ctx, SP_NO_LOC, "%s: cannot read: %s", path, strerror(errno));
+            }
+            break;
+        }
+        if (len == cap)
+            cap *= 2;
+    }
+    fclose(f);
+    if (ok) {
+        uint32_t id = sp_source_add(ctx, path, buf ? buf : "", len);
+        ok = id != SP_NO_SOURCE;
+        if (ok)
+            *src_out = id;
+    }
+    free(buf);
+    return ok;
+}
+
+const sp_source *sp_source_get(const sp_ctx *ctx, uint32_t src)
+{
+    return src < ctx->sources.len ? &ctx->sources.items[src] : NULL;
+}
+
+const char *sp_loc_file(const sp_ctx *ctx, sp_loc loc)
+{
+    const sp_source *s = sp_source_get(ctx, loc.src);
+    return s ? s->path : NULL;
+}
+
+static size_t line_index(const sp_source *s, uint32_t off)
+{
+    size_t lo = 0, hi = s->nlines;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->line_starts[mid] <= off)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static unsigned code_points(const char *p, size_t n)
+{
+    unsigned c = 0;
+    for (size_t i = 0; i < n; i++)
+        c += ((unsigned char)p[i] & 0xC0) != 0x80;
+    return c;
+}
+
+void sp_loc_line_col(const sp_ctx *ctx, sp_loc loc, unsigned *line, unsigned *col)
+{
+    const sp_source *s = sp_source_get(ctx, loc.src);
+    if (!s) {
+        *line = *col = 0;
+        return;
+    }
+    uint32_t off = loc.off > s->len ? (uint32_t)s->len : loc.off;
+    size_t li = line_index(s, off);
+    *line = (unsigned)li + 1;
+    *col = code_points(s->text + s->line_starts[li], off - s->line_starts[li]) + 1;
+}
+
+void sp_diag_add(sp_ctx *ctx, sp_severity sev, sp_loc loc, const char *fmt, ...)
+{
+    sp_diag d = {0};
+    d.severity = sev;
+    va_list ap;
+    va_start(ap, fmt);
+    char tmp[1024];
+    vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    d.message = sp_arena_strdup(&ctx->arena, tmp);
+    const sp_source *s = sp_source_get(ctx, loc.src);
+    if (s) {
+        d.file = s->path;
+        sp_loc_line_col(ctx, loc, &d.line, &d.column);
+        uint32_t off = loc.off > s->len ? (uint32_t)s->len : loc.off;
+        size_t li = line_index(s, off);
+        size_t start = s->line_starts[li], end = start;
+        while (end < s->len && s->text[end] != '\n' && s->text[end] != '\r')
+            end++;
+        d.source_line = sp_arena_strndup(&ctx->arena, s->text + start, end - start);
+        size_t span_end = off + (loc.len ? loc.len : 1);
+        if (span_end > end)
+            span_end = end > off ? end : off + 1;
+        d.span = end > off ? code_points(s->text + off, span_end - off) : 1;
+        if (d.span == 0)
+            d.span = 1;
+    }
+    if (sev == SP_SEV_ERROR)
+        ctx->errors++;
+    else if (sev == SP_SEV_WARNING)
+        ctx->warnings++;
+    if (!d.message || !sp_vec_push(&ctx->arena, &ctx->diags, d))
+        ctx->out_of_memory = true;
+}
