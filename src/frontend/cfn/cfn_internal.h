@@ -1,0 +1,85 @@
+/* Internal interface of the CloudFormation front-end.
+ *
+ *   template.c / conditions.c / values.c — one template: parameters,
+ *       conditions, resources, dependencies, value evaluation
+ *   diff.c      — OLD vs NEW per logical ID: normalisation, neutral
+ *                 properties, replacement (createOnly facts), ripple
+ *   cfn.c       — sp_cfn_load: builds the model from both templates
+ *   catalogue.c — the type catalogue (built-in data + --types files)
+ *   roles*.c    — how each catalogue role turns one resource into facts
+ */
+#ifndef SP_CFN_INTERNAL_H
+#define SP_CFN_INTERNAL_H
+
+#include "../frontend.h"
+
+#include <stdbool.h>
+
+/* Whether a resource exists, after evaluating its Condition. */
+typedef enum cfn_presence { CFN_PRESENT, CFN_ABSENT, CFN_MAYBE } cfn_presence;
+
+typedef struct cfn_resource {
+    const char *id;         /* logical ID */
+    const char *type;       /* "AWS::EC2::Instance" */
+    const sp_doc *def;      /* the whole resource map */
+    const sp_doc *props;    /* Properties, or NULL */
+    sp_loc loc;             /* the logical ID's key in the template */
+    cfn_presence presence;
+} cfn_resource;
+
+typedef struct cfn_template cfn_template;
+
+/* The value of a template expression as far as it can be known statically. */
+typedef enum cfn_value_kind {
+    CFN_VAL_UNKNOWN,   /* depends on something not known (a parameter without value, an import) */
+    CFN_VAL_STRING,    /* a literal, after Ref to known parameters, Fn::Sub, Fn::Join, Fn::If … */
+    CFN_VAL_RESOURCE,  /* Ref R or Fn::GetAtt R.Attr (attr NULL for Ref) */
+    CFN_VAL_LIST,      /* a list (items evaluated on demand) */
+    CFN_VAL_MAP,
+} cfn_value_kind;
+
+typedef struct cfn_value {
+    cfn_value_kind kind;
+    const char *text;        /* CFN_VAL_STRING */
+    const cfn_resource *resource; /* CFN_VAL_RESOURCE */
+    const char *attr;        /* CFN_VAL_RESOURCE: GetAtt attribute, NULL for Ref */
+    const sp_doc *node;      /* the expression, for positions and lists/maps */
+} cfn_value;
+
+/* Evaluates an expression of template `t` (conditions decided where they
+ * can be; an undecidable Fn::If yields UNKNOWN unless both branches agree). */
+cfn_value cfn_eval(const cfn_template *t, const sp_doc *expr);
+/* For lists that may hide behind Fn::If / Fn::Split / Ref to a
+ * CommaDelimitedList parameter: calls `fn` for every possible element
+ * (both branches of an undecidable Fn::If). */
+void cfn_each_item(const cfn_template *t, const sp_doc *expr,
+                   void (*fn)(const cfn_template *t, const sp_doc *item, void *arg), void *arg);
+/* Every resource an expression mentions (Ref, GetAtt, ${X} in Fn::Sub), in
+ * both branches of Fn::If: the references that order events. */
+void cfn_each_reference(const cfn_template *t, const sp_doc *expr,
+                        void (*fn)(const cfn_template *t, const cfn_resource *r,
+                                   const sp_doc *at, void *arg),
+                        void *arg);
+
+const cfn_resource *cfn_find_resource(const cfn_template *t, const char *id);
+/* The property at a path below Properties ("NetworkInterfaces"), or NULL. */
+const sp_doc *cfn_prop(const cfn_resource *r, const char *name);
+
+/* ---- the catalogue ---- */
+
+typedef struct cfn_catalogue cfn_catalogue;
+
+/* Loads the built-in catalogue, then every --types file (later entries
+ * override earlier ones).  Errors are positioned in the catalogue file. */
+cfn_catalogue *cfn_catalogue_load(sp_ctx *ctx, const sp_frontend_options *opt);
+/* NULL when the type is unknown. */
+const struct cfn_type_entry *cfn_catalogue_find(const cfn_catalogue *c, const char *type);
+
+/* Emits the reachability facts of resource `r` of template `t` into the
+ * model's current (just added) instance.  References to other resources are
+ * emitted as sp_ref to the component with that logical ID (components exist
+ * for every logical ID of both templates before any facts are emitted). */
+bool cfn_emit_facts(sp_ctx *ctx, const cfn_catalogue *c, const struct cfn_type_entry *type,
+                    const cfn_template *t, const cfn_resource *r, sp_model *m);
+
+#endif
