@@ -84,6 +84,10 @@ sp_status sp_run_check(sp_run *run);
 /* Renders what the run computed last. */
 sp_status sp_run_render(sp_run *run, sp_format format, FILE *out);
 
+/* A deterministic text dump of the loaded model and its event order (for
+ * tests and debugging: `snipeproof model OLD NEW`). */
+sp_status sp_run_render_model(sp_run *run, FILE *out);
+
 /* The type catalogue in use, as documentation. */
 sp_status sp_run_render_types(sp_run *run, sp_format format, FILE *out);
 

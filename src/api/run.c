@@ -174,6 +174,14 @@ sp_status sp_run_render(sp_run *r, sp_format format, FILE *out)
     }
 }
 
+sp_status sp_run_render_model(sp_run *r, FILE *out)
+{
+    if (!r->loaded)
+        return SP_INTERNAL;
+    sp_model_dump(&r->model, &r->update, out);
+    return SP_OK;
+}
+
 size_t sp_run_diag_count(const sp_run *r)
 {
     return r->ctx.diags.len;

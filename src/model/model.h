@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define SP_NONE UINT32_MAX
 /* A reference to "the internet" instead of a component. */
@@ -225,6 +226,10 @@ bool sp_update_add_order(sp_update *u, uint32_t before, uint32_t after,
                          sp_order_reason reason, sp_loc loc);
 /* A copy sharing nothing mutable with `from`. */
 bool sp_update_copy(sp_update *to, const sp_update *from);
+
+/* A deterministic, line-oriented dump of model and update (model/dump.c):
+ * components with change, instances with deps and facts, events, order. */
+void sp_model_dump(const sp_model *m, const sp_update *u, FILE *out);
 
 /* "update WebServer", "create Bucket", "delete OldGroup". */
 const char *sp_event_describe(const sp_update *u, uint32_t event);
