@@ -84,6 +84,14 @@ sp_status sp_run_check(sp_run *run);
 /* Renders what the run computed last. */
 sp_status sp_run_render(sp_run *run, sp_format format, FILE *out);
 
+/* Renders the check results of several runs of one update as one document:
+ * the update, then its roll-back (`snipeproof check --rollback`).  Text: a
+ * section per run; JSON: an array with one report per run (for one run,
+ * the single object sp_run_render writes); SARIF: one log.  Colour and
+ * quiet come from runs[0]'s flags.  SP_INTERNAL when a run was not checked
+ * or the output could not be written (a diagnostic says which). */
+sp_status sp_run_render_many(sp_run *const *runs, size_t n, sp_format format, FILE *out);
+
 /* A deterministic text dump of the loaded model and its event order (for
  * tests and debugging: `snipeproof model OLD NEW`). */
 sp_status sp_run_render_model(sp_run *run, FILE *out);

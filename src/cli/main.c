@@ -1,38 +1,41 @@
-/* snipeproof command line: parses arguments and calls the library. */
-#include "snipeproof.h"
+/* snipeproof: finds and removes sniping windows in infrastructure updates.
+ *
+ * The program is thin on purpose: arguments in (args.c), one library call
+ * sequence per command (commands.c), exit status out.  Every exit status
+ * is an sp_status (snipeproof.h):
+ *   0 no window, 1 windows, 2 usage or input error, 3 incomplete,
+ *   4 internal error. */
+#include "cli.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-static void print_diags(const sp_run *run)
+/* Output that did not reach its destination (a full disk, a closed pipe)
+ * must not look like success. */
+static sp_status flush_stdout(sp_status st)
 {
-    for (size_t i = 0; i < sp_run_diag_count(run); i++)
-        sp_diag_print(sp_run_diag(run, i), stderr, 0);
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return st;
+    fprintf(stderr, "snipeproof: cannot write the output: %s\n", strerror(errno));
+    return SP_INTERNAL;
 }
 
 int main(int argc, char **argv)
 {
-    if (argc < 2 || !strcmp(argv[1], "--help")) {
-        puts("usage: snipeproof check OLD NEW");
-        return argc < 2 ? SP_INPUT_ERROR : SP_OK;
-    }
-    if (!strcmp(argv[1], "--version")) {
-        puts("snipeproof " SP_VERSION_STRING);
-        return SP_OK;
-    }
-    if (strcmp(argv[1], "check") || argc != 4) {
-        fprintf(stderr, "snipeproof: usage: snipeproof check OLD NEW\n");
+    cli_args args;
+    switch (cli_parse(argc, argv, &args)) {
+    case CLI_PARSE_DONE:
+        return (int)flush_stdout(SP_OK);
+    case CLI_PARSE_USAGE:
         return SP_INPUT_ERROR;
-    }
-    sp_run *run = sp_run_new();
-    if (!run)
+    case CLI_PARSE_NOMEM:
+        fputs("snipeproof: out of memory\n", stderr);
         return SP_INTERNAL;
-    sp_status st = sp_run_load(run, argv[2], argv[3], SP_UPDATE);
-    if (st == SP_OK)
-        st = sp_run_check(run);
-    print_diags(run);
-    if (st == SP_OK || st == SP_WINDOWS || st == SP_INCOMPLETE)
-        sp_run_render(run, SP_FORMAT_TEXT, stdout);
-    sp_run_free(run);
-    return (int)st;
+    case CLI_PARSE_RUN:
+        break;
+    }
+    sp_status st = cli_run_command(&args);
+    cli_args_free(&args);
+    return (int)flush_stdout(st);
 }

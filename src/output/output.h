@@ -1,9 +1,17 @@
-/* Outputs: each format in its own file; none recomputes analysis results. */
+/* Outputs: each format in its own file; none recomputes analysis results.
+ *
+ *   text.c    — check results for people (terminal, logs)
+ *   json.c    — check results for scripts (DESIGN §5, stable names)
+ *   sarif.c   — check results for code-scanning services (SARIF 2.1.0)
+ *   summary.c — the wording shared by the outputs for people
+ *   diag.c    — diagnostics: FILE:LINE:COL, the source line, a caret
+ */
 #ifndef SP_OUTPUT_H
 #define SP_OUTPUT_H
 
 #include "../analysis/analysis.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 
 typedef struct sp_output_options {
@@ -11,9 +19,22 @@ typedef struct sp_output_options {
     bool quiet;
 } sp_output_options;
 
-void sp_render_check_text(const sp_report *r, const sp_output_options *o, FILE *out);
-/* `reports` holds one report per direction (update, then rollback). */
-void sp_render_check_json(const sp_report *const *reports, size_t n, FILE *out);
-void sp_render_check_sarif(const sp_report *const *reports, size_t n, FILE *out);
+/* One analysed direction of an update.  `check --rollback` renders two:
+ * the update, then the roll-back. */
+typedef struct sp_check_result {
+    const sp_report *report;
+    sp_direction direction;
+} sp_check_result;
+
+/* The renderers write one document for all `n` results.  The JSON and
+ * SARIF renderers return false when they ran out of memory or could not
+ * write; then they may have written part of the document. */
+void sp_render_check_text(const sp_check_result *results, size_t n, const sp_output_options *o,
+                          FILE *out);
+/* One result: one JSON object; several: an array of them, in order. */
+bool sp_render_check_json(const sp_check_result *results, size_t n, FILE *out);
+/* One SARIF log with one run whose results are the findings of every
+ * direction (each result's properties name its direction). */
+bool sp_render_check_sarif(const sp_check_result *results, size_t n, FILE *out);
 
 #endif

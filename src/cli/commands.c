@@ -1,0 +1,187 @@
+/* One function per command: set a run up from the command line, call the
+ * library, print its diagnostics on stderr and its results on stdout.
+ * Nothing reaches stdout unless every run of the command succeeded. */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* NO_COLOR (https://no-color.org): set and not empty disables colour. */
+static bool use_color(FILE *f, const cli_args *a)
+{
+    const char *no_color = getenv("NO_COLOR");
+    if (a->no_color || (no_color && *no_color))
+        return false;
+    return isatty(fileno(f)) != 0;
+}
+
+/* The most serious of two statuses: an internal error, then an input
+ * error, then an incomplete search, then windows. */
+static sp_status worse(sp_status a, sp_status b)
+{
+    static const int rank[] = {[SP_OK] = 0, [SP_WINDOWS] = 1, [SP_INCOMPLETE] = 2,
+                               [SP_INPUT_ERROR] = 3, [SP_INTERNAL] = 4};
+    return rank[b] > rank[a] ? b : a;
+}
+
+static bool same_diag(const sp_diag *x, const sp_diag *y)
+{
+    return x->severity == y->severity && x->line == y->line && x->column == y->column &&
+           !strcmp(x->message, y->message) &&
+           (x->file == y->file || (x->file && y->file && !strcmp(x->file, y->file)));
+}
+
+static bool printed_before(sp_run *const *runs, size_t upto, const sp_diag *d)
+{
+    for (size_t r = 0; r < upto; r++)
+        for (size_t i = 0; i < sp_run_diag_count(runs[r]); i++)
+            if (same_diag(sp_run_diag(runs[r], i), d))
+                return true;
+    return false;
+}
+
+/* Prints the diagnostics of every run once (a roll-back run reads the same
+ * files and would repeat the warnings of the update run).  -q keeps only
+ * errors.  Returns whether any error was printed. */
+static bool print_diags(sp_run *const *runs, size_t n, const cli_args *a)
+{
+    bool color = use_color(stderr, a), errors = false;
+    for (size_t r = 0; r < n; r++)
+        for (size_t i = 0; i < sp_run_diag_count(runs[r]); i++) {
+            const sp_diag *d = sp_run_diag(runs[r], i);
+            if (d->severity == SP_SEV_ERROR)
+                errors = true;
+            else if (a->quiet)
+                continue;
+            if (!printed_before(runs, r, d))
+                sp_diag_print(d, stderr, color);
+        }
+    return errors;
+}
+
+static sp_status report(sp_run *const *runs, size_t n, const cli_args *a, sp_status st)
+{
+    bool errors = print_diags(runs, n, a);
+    if (st == SP_INTERNAL && !errors)
+        fprintf(stderr, "snipeproof: %s: internal error (no further detail; please report "
+                        "it)\n",
+                cli_commands[a->command].name);
+    return st;
+}
+
+/* A run configured from the options; NULL with *st set on failure. */
+static sp_run *new_run(const cli_args *a, sp_status *st)
+{
+    sp_run *run = sp_run_new();
+    if (!run) {
+        fputs("snipeproof: out of memory\n", stderr);
+        *st = SP_INTERNAL;
+        return NULL;
+    }
+    sp_run_set_flag(run, SP_FLAG_STRICT, a->strict);
+    sp_run_set_flag(run, SP_FLAG_TRANSITIVE, a->transitive);
+    sp_run_set_flag(run, SP_FLAG_COLOR, use_color(stdout, a));
+    sp_run_set_flag(run, SP_FLAG_QUIET, a->quiet);
+    sp_run_set_limits(run, a->max_states, 0);
+    *st = SP_OK;
+    for (size_t i = 0; i < a->nparams && *st == SP_OK; i++)
+        *st = sp_run_set_param(run, a->params[i]);
+    for (size_t i = 0; i < a->ntypes && *st == SP_OK; i++)
+        *st = sp_run_add_types(run, a->types[i]);
+    return run;
+}
+
+static void free_runs(sp_run **runs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        sp_run_free(runs[i]);
+}
+
+static sp_status cmd_check(const cli_args *a)
+{
+    sp_run *runs[2] = {NULL, NULL};
+    size_t n = 0;
+    sp_status st = SP_OK;
+    const sp_direction dirs[2] = {SP_UPDATE, SP_ROLLBACK};
+    const size_t want = a->rollback ? 2 : 1;
+    while (n < want) {
+        sp_status s;
+        sp_run *run = new_run(a, &s);
+        if (!run) {
+            st = worse(st, s);
+            break;
+        }
+        runs[n++] = run;
+        if (s == SP_OK)
+            s = sp_run_load(run, a->operands[0], a->operands[1], dirs[n - 1]);
+        if (s == SP_OK)
+            s = sp_run_check(run);
+        st = worse(st, s);
+        if (st == SP_INPUT_ERROR || st == SP_INTERNAL)
+            break; /* the roll-back reads the same files: no second error */
+    }
+    report(runs, n, a, st);
+    if (st != SP_INPUT_ERROR && st != SP_INTERNAL) {
+        sp_status r = sp_run_render_many(runs, n, a->format, stdout);
+        if (r != SP_OK) {
+            report(runs, n, a, r);
+            st = r;
+        }
+    }
+    free_runs(runs, n);
+    return st;
+}
+
+static sp_status cmd_model(const cli_args *a)
+{
+    sp_status st;
+    sp_run *run = new_run(a, &st);
+    if (!run)
+        return st;
+    if (st == SP_OK)
+        st = sp_run_load(run, a->operands[0], a->operands[1], SP_UPDATE);
+    report(&run, 1, a, st);
+    if (st == SP_OK && (st = sp_run_render_model(run, stdout)) != SP_OK)
+        report(&run, 1, a, st);
+    sp_run_free(run);
+    return st;
+}
+
+static sp_status cmd_types(const cli_args *a)
+{
+    sp_status st;
+    sp_run *run = new_run(a, &st);
+    if (!run)
+        return st;
+    if (st == SP_OK)
+        st = sp_run_render_types(run, a->format, stdout);
+    report(&run, 1, a, st);
+    sp_run_free(run);
+    return st;
+}
+
+sp_status cli_run_command(const cli_args *a)
+{
+    const cli_command_spec *c = &cli_commands[a->command];
+    switch (a->command) {
+    case CLI_CHECK:
+        return cmd_check(a);
+    case CLI_MODEL:
+        return cmd_model(a);
+    case CLI_TYPES:
+        return cmd_types(a);
+    case CLI_HELP:
+        if (a->noperands)
+            cli_print_command_help((cli_command)cli_find_command(a->operands[0]), stdout);
+        else
+            cli_print_help(stdout);
+        return SP_OK;
+    default:
+        break;
+    }
+    /* plan, fix, graph, apply: the command line was checked; the work is
+     * not there yet, and saying so is better than pretending. */
+    fprintf(stderr, "snipeproof: %s: not implemented yet\n", c->name);
+    return SP_INPUT_ERROR;
+}

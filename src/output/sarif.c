@@ -1,0 +1,219 @@
+/* Check results for code-scanning services: one SARIF 2.1.0 log with one
+ * run; one result per finding that is not suppressed, located at the
+ * definition of the finding's component.  A roll-back's findings share the
+ * run (services merge several runs of one tool poorly); each result's
+ * properties say its direction. */
+#include "output.h"
+#include "json_build.h"
+#include "summary.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define SARIF_SCHEMA "https://json.schemastore.org/sarif-2.1.0.json"
+
+typedef struct rule {
+    const char *id, *name, *short_text, *full_text;
+} rule;
+
+static const rule rules[] = {
+    [SP_FINDING_EXPOSURE] =
+        {"exposure-window", "ExposureWindow",
+         "A component can be reached, during the update, in a way its configuration never "
+         "allows",
+         "While the update runs, an intermediate state exists in which requests reach a "
+         "component that neither its old nor its new configuration lets through.  Apply the "
+         "update in the order given (extra DependsOn), or in several phases."},
+    [SP_FINDING_DANGLING] =
+        {"dangling-reference-window", "DanglingReferenceWindow",
+         "A component refers, during the update, to a claimable name that nobody owns",
+         "While the update runs, an intermediate state exists in which a live component "
+         "refers to a globally claimable name (a bucket name, a DNS name) whose owner does not "
+         "exist, so anyone could register it.  Apply the update in the order given, or in "
+         "several phases."},
+};
+
+static json_t *text_object(const char *text)
+{
+    json_t *o = json_object();
+    bool ok = o != NULL;
+    sp_json_put(o, "text", sp_json_text(text), &ok);
+    if (ok)
+        return o;
+    json_decref(o);
+    return NULL;
+}
+
+static json_t *driver_rules(void)
+{
+    json_t *a = json_array();
+    bool ok = a != NULL;
+    for (size_t i = 0; i < sizeof rules / sizeof *rules; i++) {
+        json_t *r = json_object(), *cfg = json_object(), *props = json_object(),
+               *tags = json_array();
+        sp_json_put(r, "id", json_string(rules[i].id), &ok);
+        sp_json_put(r, "name", json_string(rules[i].name), &ok);
+        sp_json_put(r, "shortDescription", text_object(rules[i].short_text), &ok);
+        sp_json_put(r, "fullDescription", text_object(rules[i].full_text), &ok);
+        sp_json_put(r, "help", text_object(rules[i].full_text), &ok);
+        sp_json_put(cfg, "level", json_string("error"), &ok);
+        sp_json_put(r, "defaultConfiguration", cfg, &ok);
+        sp_json_push(tags, json_string("security"), &ok);
+        sp_json_put(props, "tags", tags, &ok);
+        sp_json_put(r, "properties", props, &ok);
+        sp_json_push(a, r, &ok);
+    }
+    if (ok)
+        return a;
+    json_decref(a);
+    return NULL;
+}
+
+/* A relative path stays a relative URI reference (code scanning resolves
+ * it against the checkout); an absolute one becomes a file: URI.  Bytes
+ * outside the unreserved set are percent-encoded. */
+static json_t *file_uri(const char *path)
+{
+    size_t len = strlen(path);
+    char *buf = malloc(len * 3 + 8);
+    if (!buf)
+        return NULL;
+    size_t o = 0;
+    if (path[0] == '/') {
+        memcpy(buf, "file://", 7);
+        o = 7;
+    }
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            strchr("-._~/", *p))
+            buf[o++] = (char)*p;
+        else
+            o += (size_t)sprintf(buf + o, "%%%02X", *p);
+    }
+    buf[o] = '\0';
+    json_t *j = sp_json_text(buf);
+    free(buf);
+    return j;
+}
+
+static json_t *locations(const sp_model *m, const sp_finding *f)
+{
+    const char *file;
+    unsigned line = 1, column = 1;
+    /* Code scanning wants a location on every result: without a position,
+     * the start of the NEW file stands in. */
+    if (!sp_finding_location(m, f, &file, &line, &column)) {
+        file = m->new_path && *m->new_path ? m->new_path : m->old_path;
+        line = column = 1;
+    }
+    json_t *a = json_array(), *loc = json_object(), *phys = json_object(),
+           *art = json_object(), *region = json_object();
+    bool ok = true;
+    sp_json_put(art, "uri", file_uri(file ? file : ""), &ok);
+    sp_json_put(region, "startLine", json_integer(line ? line : 1), &ok);
+    sp_json_put(region, "startColumn", json_integer(column ? column : 1), &ok);
+    sp_json_put(phys, "artifactLocation", art, &ok);
+    sp_json_put(phys, "region", region, &ok);
+    sp_json_put(loc, "physicalLocation", phys, &ok);
+    sp_json_push(a, loc, &ok);
+    if (ok)
+        return a;
+    json_decref(a);
+    return NULL;
+}
+
+/* The same sentences the text output uses, in one paragraph. */
+static json_t *message(const sp_report *r, const sp_finding *f, sp_direction dir)
+{
+    char *buf = NULL;
+    size_t size = 0;
+    FILE *s = open_memstream(&buf, &size);
+    if (!s)
+        return NULL;
+    if (dir == SP_ROLLBACK)
+        fputs("During the roll-back: ", s);
+    sp_say_what(s, r->model, f);
+    for (size_t i = 0; i < f->nexcess; i++) {
+        fputs(i ? "; " : " Excess: ", s);
+        sp_say_excess_row(s, &f->excess[i]);
+    }
+    if (f->nexcess)
+        fputc('.', s);
+    if (f->npath) {
+        fputs(" Path: ", s);
+        sp_say_path(s, r->model, f);
+        fputc('.', s);
+    }
+    fputs(" It happens ", s);
+    sp_say_witness(s, r->update, f);
+    fputs(". ", s);
+    if (f->nfix) {
+        fputs("To avoid it: ", s);
+        sp_say_fix(s, r->update, f);
+    } else {
+        fputs("Hint: ", s);
+        sp_say_no_fix(s, r->update, f);
+    }
+    fputc('.', s);
+    bool ok = !ferror(s);
+    if (fclose(s) != 0)
+        ok = false;
+    json_t *j = ok ? text_object(buf) : NULL;
+    free(buf);
+    return j;
+}
+
+static json_t *result(const sp_check_result *res, const sp_finding *f)
+{
+    const sp_report *r = res->report;
+    const sp_model *m = r->model;
+    sp_label label = f->instance < m->instances.len ? m->instances.items[f->instance].label
+                                                    : SP_LABEL_UNCHANGED;
+    json_t *o = json_object(), *props = json_object();
+    bool ok = true;
+    sp_json_put(o, "ruleId", json_string(rules[f->kind].id), &ok);
+    sp_json_put(o, "ruleIndex", json_integer((json_int_t)f->kind), &ok);
+    sp_json_put(o, "level", json_string("error"), &ok);
+    sp_json_put(o, "message", message(r, f, res->direction), &ok);
+    sp_json_put(o, "locations", locations(m, f), &ok);
+    sp_json_put(props, "direction", json_string(sp_direction_id(res->direction)), &ok);
+    sp_json_put(props, "component", sp_json_text(sp_node_name(m, f->instance)), &ok);
+    sp_json_put(props, "instance", json_string(sp_label_name(label)), &ok);
+    sp_json_put(props, "path", sp_json_path(m, f), &ok);
+    sp_json_put(props, "witness", sp_json_witness(r->update, f), &ok);
+    sp_json_put(props, "fix", sp_json_fix(m, f), &ok);
+    sp_json_put(o, "properties", props, &ok);
+    if (ok)
+        return o;
+    json_decref(o);
+    return NULL;
+}
+
+bool sp_render_check_sarif(const sp_check_result *results, size_t n, FILE *out)
+{
+    json_t *log = json_object(), *runs = json_array(), *run = json_object(),
+           *tool = json_object(), *driver = json_object(), *res = json_array();
+    bool ok = true;
+    sp_json_put(driver, "name", json_string("snipeproof"), &ok);
+    sp_json_put(driver, "version", json_string(SP_VERSION_STRING), &ok);
+    sp_json_put(driver, "rules", driver_rules(), &ok);
+    sp_json_put(tool, "driver", driver, &ok);
+    sp_json_put(run, "tool", tool, &ok);
+    for (size_t i = 0; i < n; i++) {
+        const sp_report *r = results[i].report;
+        for (size_t k = 0; k < r->findings.len; k++)
+            if (!r->findings.items[k].suppressed)
+                sp_json_push(res, result(&results[i], &r->findings.items[k]), &ok);
+    }
+    sp_json_put(run, "results", res, &ok);
+    sp_json_put(run, "columnKind", json_string("unicodeCodePoints"), &ok);
+    sp_json_push(runs, run, &ok);
+    sp_json_put(log, "$schema", json_string(SARIF_SCHEMA), &ok);
+    sp_json_put(log, "version", json_string("2.1.0"), &ok);
+    sp_json_put(log, "runs", runs, &ok);
+    if (!ok) {
+        json_decref(log);
+        return false;
+    }
+    return sp_json_write(log, out);
+}
