@@ -1,0 +1,147 @@
+/* The SARIF 2.1.0 output of `check`, on hand-built reports. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "output_fixture.h"
+
+static json_t *render(const sp_check_result *res, size_t n)
+{
+    char *s = fixture_render(res, n, FX_SARIF, false, false);
+    assert_non_null(s);
+    json_error_t err;
+    json_t *j = json_loads(s, 0, &err);
+    free(s);
+    if (!j)
+        fail_msg("not JSON: %s", err.text);
+    return j;
+}
+
+static json_t *run0(json_t *log)
+{
+    return json_array_get(json_object_get(log, "runs"), 0);
+}
+
+static const char *str_at(json_t *j, const char *path)
+{
+    /* "a.b.0.c": objects by key, arrays by index. */
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *tok = strtok(buf, "."); tok && j; tok = strtok(NULL, "."))
+        j = json_is_array(j) ? json_array_get(j, (size_t)atoi(tok)) : json_object_get(j, tok);
+    return json_string_value(j);
+}
+
+static void log_shape(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_init(&f, SP_ENGINE_STACK);
+    fixture_add_web_finding(&f, true);
+    fixture_add_dangling_finding(&f);
+    fixture_add_web_finding(&f, true)->suppressed = true;
+    sp_check_result res = {&f.report, SP_UPDATE};
+    json_t *log = render(&res, 1);
+    assert_string_equal(str_at(log, "version"), "2.1.0");
+    assert_non_null(strstr(str_at(log, "$schema"), "sarif-2.1.0"));
+    assert_int_equal(json_array_size(json_object_get(log, "runs")), 1);
+    json_t *run = run0(log);
+    assert_string_equal(str_at(run, "tool.driver.name"), "snipeproof");
+    assert_string_equal(str_at(run, "tool.driver.version"), SP_VERSION_STRING);
+    assert_string_equal(str_at(run, "tool.driver.rules.0.id"), "exposure-window");
+    assert_string_equal(str_at(run, "tool.driver.rules.1.id"), "dangling-reference-window");
+    assert_string_equal(str_at(run, "columnKind"), "unicodeCodePoints");
+    json_t *results = json_object_get(run, "results");
+    assert_int_equal(json_array_size(results), 2); /* the suppressed one is left out */
+    json_t *r0 = json_array_get(results, 0), *r1 = json_array_get(results, 1);
+    assert_string_equal(str_at(r0, "ruleId"), "exposure-window");
+    assert_int_equal(json_integer_value(json_object_get(r0, "ruleIndex")), 0);
+    assert_string_equal(str_at(r1, "ruleId"), "dangling-reference-window");
+    assert_int_equal(json_integer_value(json_object_get(r1, "ruleIndex")), 1);
+    assert_string_equal(str_at(r0, "level"), "error");
+    assert_string_equal(str_at(r0, "locations.0.physicalLocation.artifactLocation.uri"),
+                        "new.yaml");
+    json_t *region = json_object_get(
+        json_object_get(json_object_get(json_array_get(json_object_get(r0, "locations"), 0),
+                                        "physicalLocation"),
+                        "region"),
+        "startLine");
+    assert_int_equal(json_integer_value(region), 6);
+    assert_non_null(strstr(str_at(r0, "message.text"),
+                           "To avoid it: update Router before WebServer"));
+    assert_non_null(strstr(str_at(r1, "message.text"), "Hint: no extra DependsOn"));
+    assert_string_equal(str_at(r0, "properties.direction"), "update");
+    assert_string_equal(str_at(r0, "properties.path.2"), "WebServer");
+    json_decref(log);
+    fixture_release(&f);
+}
+
+static void rollback_results_share_the_run(void **state)
+{
+    (void)state;
+    fixture up, back;
+    fixture_init(&up, SP_ENGINE_STACK);
+    fixture_init(&back, SP_ENGINE_STACK);
+    fixture_add_web_finding(&up, true);
+    fixture_add_web_finding(&back, true);
+    sp_check_result res[2] = {{&up.report, SP_UPDATE}, {&back.report, SP_ROLLBACK}};
+    json_t *log = render(res, 2);
+    json_t *results = json_object_get(run0(log), "results");
+    assert_int_equal(json_array_size(results), 2);
+    assert_string_equal(str_at(results, "1.properties.direction"), "rollback");
+    assert_true(!strncmp(str_at(results, "1.message.text"), "During the roll-back: ", 22));
+    json_decref(log);
+    fixture_release(&up);
+    fixture_release(&back);
+}
+
+static void absolute_paths_become_file_uris(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_init(&f, SP_ENGINE_STACK);
+    uint32_t src = sp_source_add(&f.ctx, "/tmp/my dir/new%.yaml", fixture_new_text,
+                                 strlen(fixture_new_text));
+    sp_finding *x = fixture_add_web_finding(&f, true);
+    f.model.instances.items[x->instance].loc.src = src;
+    sp_check_result res = {&f.report, SP_UPDATE};
+    json_t *log = render(&res, 1);
+    assert_string_equal(
+        str_at(run0(log), "results.0.locations.0.physicalLocation.artifactLocation.uri"),
+        "file:///tmp/my%20dir/new%25.yaml");
+    json_decref(log);
+    fixture_release(&f);
+}
+
+static void every_result_has_a_location(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_init(&f, SP_ENGINE_STACK);
+    sp_finding *x = fixture_add_web_finding(&f, true);
+    f.model.instances.items[x->instance].loc = SP_NO_LOC;
+    f.model.components.items[f.web].loc_new = SP_NO_LOC;
+    f.model.components.items[f.web].loc_old = SP_NO_LOC;
+    sp_check_result res = {&f.report, SP_UPDATE};
+    json_t *log = render(&res, 1);
+    json_t *r0 = json_array_get(json_object_get(run0(log), "results"), 0);
+    assert_string_equal(str_at(r0, "locations.0.physicalLocation.artifactLocation.uri"),
+                        "new.yaml");
+    json_decref(log);
+    fixture_release(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(log_shape),
+        cmocka_unit_test(rollback_results_share_the_run),
+        cmocka_unit_test(absolute_paths_become_file_uris),
+        cmocka_unit_test(every_result_has_a_location),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
