@@ -62,6 +62,10 @@ static inline bool sp_doc_is_scalar(const sp_doc *d)
 /* Scalar text; NULL for collections. */
 const char *sp_doc_text(const sp_doc *d);
 bool sp_doc_text_eq(const sp_doc *d, const char *s);
+/* The value of a SP_DOC_BOOL node (its text may be any spelling YAML 1.1
+ * allows: true/True/TRUE, yes, on … as CloudFormation reads them); false
+ * when d is not a boolean. */
+bool sp_doc_bool_value(const sp_doc *d, bool *value);
 /* The value under `key` in a map, or NULL. */
 sp_doc *sp_doc_get(const sp_doc *map, const char *key);
 /* The pair whose key is `key`, or NULL. */

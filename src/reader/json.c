@@ -1,0 +1,526 @@
+/* A strict RFC 8259 JSON reader that keeps the position of every node.
+ *
+ * Hand-written because libyaml rejects valid JSON (surrogate-pair escapes)
+ * and the JSON libraries at hand keep no positions.  Decisions beyond the
+ * RFC (src/reader/README.md has the reasons):
+ *   - a UTF-8 byte-order mark at the very start is skipped (RFC 8259 §8.1
+ *     lets a parser ignore it); offsets still count its three bytes;
+ *   - "\u0000" is rejected: scalars are NUL-terminated C strings downstream;
+ *   - duplicate object keys are rejected, at the second occurrence;
+ *   - nesting is bounded by SP_MAX_DEPTH;
+ *   - input holding only whitespace is an empty document (SP_DOC_NULL), as
+ *     doc.h promises for every reader;
+ *   - numbers keep their text exactly as written; their magnitude is not
+ *     limited (1e400 is read as the text "1e400"). */
+#include "reader_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct json_parser {
+    sp_ctx *ctx;
+    uint32_t src;
+    const char *text;
+    size_t len, pos;
+    unsigned depth;
+    sp_node_stack stack;
+    char *buf; /* decoded string with escapes */
+    size_t buf_cap;
+} json_parser;
+
+static void skip_whitespace(json_parser *p)
+{
+    while (p->pos < p->len) {
+        char c = p->text[p->pos];
+        if (c != ' ' && c != '\n' && c != '\r' && c != '\t')
+            break;
+        p->pos++;
+    }
+}
+
+/* Describes what stands at `off`, for "expected X, found Y" messages. */
+static const char *describe(const json_parser *p, size_t off, bool word, char *out, size_t cap)
+{
+    if (off >= p->len)
+        return "end of input";
+    unsigned char c = (unsigned char)p->text[off];
+    if (c >= 0x21 && c < 0x7F) {
+        if (!word) {
+            snprintf(out, cap, "'%c'", c);
+            return out;
+        }
+        /* A word (True, NaN, undefined) reads better whole. */
+        size_t n = 0;
+        while (off + n < p->len && n < 20 &&
+               ((p->text[off + n] >= 'a' && p->text[off + n] <= 'z') ||
+                (p->text[off + n] >= 'A' && p->text[off + n] <= 'Z')))
+            n++;
+        if (n > 1)
+            snprintf(out, cap, "'%.*s'", (int)n, p->text + off);
+        else
+            snprintf(out, cap, "'%c'", c);
+        return out;
+    }
+    uint32_t cp;
+    size_t n = sp_utf8_decode(p->text + off, p->len - off, &cp);
+    if (cp == ' ')
+        snprintf(out, cap, "a space");
+    else if (cp < 0x20 || cp == 0x7F)
+        snprintf(out, cap, "control character U+%04X", (unsigned)cp);
+    else
+        snprintf(out, cap, "'%.*s' (U+%04X)", (int)n, p->text + off, (unsigned)cp);
+    return out;
+}
+
+static void error_at(json_parser *p, size_t off, const char *what)
+{
+    sp_error(p->ctx, sp_reader_loc(p->src, off, 1), "%s", what);
+}
+
+/* "expected WHAT, found X", with a hint for the usual non-JSON habits. */
+static void expected(json_parser *p, const char *what)
+{
+    char buf[64];
+    const char *found = describe(p, p->pos, true, buf, sizeof buf);
+    const char *hint = "";
+    if (p->pos < p->len) {
+        char c = p->text[p->pos];
+        if (c == '/' || c == '#')
+            hint = " (JSON has no comments)";
+        else if (c == '\'')
+            hint = " (JSON strings use double quotes)";
+        else if (c == '+')
+            hint = " (JSON numbers have no '+' sign)";
+        else if (c == '.')
+            hint = " (JSON numbers start with a digit)";
+    }
+    sp_error(p->ctx, sp_reader_loc(p->src, p->pos, 1), "expected %s, found %s%s", what, found,
+             hint);
+}
+
+static sp_doc *parse_value(json_parser *p);
+
+static bool buf_reserve(json_parser *p, size_t need)
+{
+    if (need <= p->buf_cap)
+        return true;
+    size_t cap = p->buf_cap ? p->buf_cap : 256;
+    while (cap < need)
+        cap *= 2;
+    char *b = realloc(p->buf, cap);
+    if (!b) {
+        sp_oom(p->ctx);
+        return false;
+    }
+    p->buf = b;
+    p->buf_cap = cap;
+    return true;
+}
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Reads the four hex digits after "\u" at p->pos; -1 on error (reported). */
+static long read_hex4(json_parser *p)
+{
+    long v = 0;
+    for (int i = 0; i < 4; i++) {
+        int h = p->pos < p->len ? hex_value(p->text[p->pos]) : -1;
+        if (h < 0) {
+            expected(p, "four hexadecimal digits after \\u");
+            return -1;
+        }
+        v = v * 16 + h;
+        p->pos++;
+    }
+    return v;
+}
+
+/* Decodes one escape sequence; p->pos is just after the backslash.  The
+ * bytes go to p->buf at *out. */
+static bool decode_escape(json_parser *p, size_t backslash, size_t *out)
+{
+    if (p->pos >= p->len) {
+        error_at(p, backslash, "unterminated escape sequence at end of input");
+        return false;
+    }
+    char c = p->text[p->pos++];
+    char simple = 0;
+    switch (c) {
+    case '"': simple = '"'; break;
+    case '\\': simple = '\\'; break;
+    case '/': simple = '/'; break;
+    case 'b': simple = '\b'; break;
+    case 'f': simple = '\f'; break;
+    case 'n': simple = '\n'; break;
+    case 'r': simple = '\r'; break;
+    case 't': simple = '\t'; break;
+    case 'u': break;
+    default: {
+        char buf[64];
+        const char *found = describe(p, p->pos - 1, false, buf, sizeof buf);
+        sp_error(p->ctx, sp_reader_loc(p->src, backslash, 2),
+                 "invalid escape: expected one of \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\u "
+                 "after the backslash, found %s",
+                 found);
+        return false;
+    }
+    }
+    if (simple) {
+        p->buf[(*out)++] = simple;
+        return true;
+    }
+    long cp = read_hex4(p);
+    if (cp < 0)
+        return false;
+    if (cp >= 0xDC00 && cp <= 0xDFFF) {
+        sp_error(p->ctx, sp_reader_loc(p->src, backslash, 6),
+                 "lone low surrogate \\u%04lX: it must follow a \\uD800-\\uDBFF escape", cp);
+        return false;
+    }
+    if (cp >= 0xD800 && cp <= 0xDBFF) {
+        if (p->pos + 1 >= p->len || p->text[p->pos] != '\\' || p->text[p->pos + 1] != 'u') {
+            sp_error(p->ctx, sp_reader_loc(p->src, backslash, 6),
+                     "lone high surrogate \\u%04lX: it must be followed by a \\uDC00-\\uDFFF "
+                     "escape",
+                     cp);
+            return false;
+        }
+        p->pos += 2;
+        long low = read_hex4(p);
+        if (low < 0)
+            return false;
+        if (low < 0xDC00 || low > 0xDFFF) {
+            sp_error(p->ctx, sp_reader_loc(p->src, backslash, 12),
+                     "lone high surrogate \\u%04lX: it must be followed by a \\uDC00-\\uDFFF "
+                     "escape, not \\u%04lX",
+                     cp, low);
+            return false;
+        }
+        cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+    }
+    if (cp == 0) {
+        sp_error(p->ctx, sp_reader_loc(p->src, backslash, 6),
+                 "\\u0000 (NUL) is not allowed in strings");
+        return false;
+    }
+    *out += sp_utf8_encode((uint32_t)cp, p->buf + *out);
+    return true;
+}
+
+/* A string; p->pos is at the opening quote.  The input is valid UTF-8
+ * (checked up front), so bytes above 0x7F are copied as they are. */
+static sp_doc *parse_string(json_parser *p)
+{
+    size_t start = p->pos++;
+    size_t run = p->pos;
+    /* Fast path: no escape, the text is a slice of the input. */
+    while (p->pos < p->len) {
+        unsigned char c = (unsigned char)p->text[p->pos];
+        if (c == '"' || c == '\\' || c < 0x20)
+            break;
+        p->pos++;
+    }
+    size_t out = 0;
+    bool escaped = false;
+    for (;;) {
+        if (p->pos >= p->len) {
+            sp_error(p->ctx, sp_reader_loc(p->src, start, 1),
+                     "unterminated string: no closing '\"' before the end of input");
+            return NULL;
+        }
+        unsigned char c = (unsigned char)p->text[p->pos];
+        if (c == '"')
+            break;
+        if (c < 0x20) {
+            sp_error(p->ctx, sp_reader_loc(p->src, p->pos, 1),
+                     "control character U+%04X is not allowed in a string; write it as an "
+                     "escape such as \\u%04X",
+                     c, c);
+            return NULL;
+        }
+        if (c == '\\') {
+            if (!escaped) {
+                /* Switch to decoding: copy what was read so far. */
+                escaped = true;
+                if (!buf_reserve(p, p->pos - run + 16))
+                    return NULL;
+                memcpy(p->buf, p->text + run, p->pos - run);
+                out = p->pos - run;
+            }
+            size_t backslash = p->pos++;
+            if (!buf_reserve(p, out + 4) || !decode_escape(p, backslash, &out))
+                return NULL;
+            continue;
+        }
+        /* A run of ordinary bytes. */
+        size_t from = p->pos;
+        while (p->pos < p->len) {
+            unsigned char d = (unsigned char)p->text[p->pos];
+            if (d == '"' || d == '\\' || d < 0x20)
+                break;
+            p->pos++;
+        }
+        if (escaped) {
+            if (!buf_reserve(p, out + (p->pos - from)))
+                return NULL;
+            memcpy(p->buf + out, p->text + from, p->pos - from);
+            out += p->pos - from;
+        }
+    }
+    p->pos++; /* the closing quote */
+    sp_doc *d = escaped ? sp_reader_scalar(p->ctx, SP_DOC_STRING, p->src, start, p->pos, p->buf, out)
+                        : sp_reader_scalar(p->ctx, SP_DOC_STRING, p->src, start, p->pos,
+                                           p->text + run, p->pos - 1 - run);
+    if (d)
+        d->flags |= SP_DOC_QUOTED;
+    return d;
+}
+
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* number = [ minus ] int [ frac ] [ exp ]  (RFC 8259 §6) */
+static sp_doc *parse_number(json_parser *p)
+{
+    size_t start = p->pos;
+    if (p->text[p->pos] == '-')
+        p->pos++;
+    if (p->pos >= p->len || !is_digit(p->text[p->pos])) {
+        expected(p, "a digit after '-'");
+        return NULL;
+    }
+    if (p->text[p->pos] == '0') {
+        p->pos++;
+        if (p->pos < p->len && is_digit(p->text[p->pos])) {
+            error_at(p, start, "numbers cannot have leading zeros");
+            return NULL;
+        }
+    } else {
+        while (p->pos < p->len && is_digit(p->text[p->pos]))
+            p->pos++;
+    }
+    if (p->pos < p->len && p->text[p->pos] == '.') {
+        p->pos++;
+        if (p->pos >= p->len || !is_digit(p->text[p->pos])) {
+            expected(p, "a digit after the decimal point");
+            return NULL;
+        }
+        while (p->pos < p->len && is_digit(p->text[p->pos]))
+            p->pos++;
+    }
+    if (p->pos < p->len && (p->text[p->pos] == 'e' || p->text[p->pos] == 'E')) {
+        p->pos++;
+        if (p->pos < p->len && (p->text[p->pos] == '+' || p->text[p->pos] == '-'))
+            p->pos++;
+        if (p->pos >= p->len || !is_digit(p->text[p->pos])) {
+            expected(p, "a digit in the exponent");
+            return NULL;
+        }
+        while (p->pos < p->len && is_digit(p->text[p->pos]))
+            p->pos++;
+    }
+    return sp_reader_scalar(p->ctx, SP_DOC_NUMBER, p->src, start, p->pos, p->text + start,
+                            p->pos - start);
+}
+
+static sp_doc *parse_literal(json_parser *p, const char *word, sp_doc_kind kind)
+{
+    size_t n = strlen(word);
+    if (p->len - p->pos < n || memcmp(p->text + p->pos, word, n) != 0) {
+        expected(p, "a JSON value");
+        return NULL;
+    }
+    size_t start = p->pos;
+    p->pos += n;
+    return sp_reader_scalar(p->ctx, kind, p->src, start, p->pos, word, n);
+}
+
+static bool enter(json_parser *p)
+{
+    if (p->depth >= SP_MAX_DEPTH) {
+        sp_error(p->ctx, sp_reader_loc(p->src, p->pos, 1),
+                 "nesting deeper than %d levels", (int)SP_MAX_DEPTH);
+        return false;
+    }
+    p->depth++;
+    return true;
+}
+
+static sp_doc *parse_array(json_parser *p)
+{
+    if (!enter(p))
+        return NULL;
+    sp_doc *arr = sp_reader_node(p->ctx, SP_DOC_SEQ, p->src, p->pos, p->pos + 1);
+    if (!arr)
+        return NULL;
+    arr->flags |= SP_DOC_FLOW;
+    size_t base = p->stack.len;
+    p->pos++;
+    skip_whitespace(p);
+    if (p->pos < p->len && p->text[p->pos] == ']') {
+        p->pos++;
+    } else {
+        for (;;) {
+            if (p->pos < p->len && p->text[p->pos] == ']') {
+                expected(p, "a value after ',' (JSON allows no trailing comma)");
+                return NULL;
+            }
+            sp_doc *item = parse_value(p);
+            if (!item || !sp_node_stack_push(p->ctx, &p->stack, item))
+                return NULL;
+            skip_whitespace(p);
+            if (p->pos < p->len && p->text[p->pos] == ',') {
+                p->pos++;
+                skip_whitespace(p);
+                continue;
+            }
+            if (p->pos < p->len && p->text[p->pos] == ']') {
+                p->pos++;
+                break;
+            }
+            expected(p, "',' or ']' after an array element");
+            return NULL;
+        }
+    }
+    arr->end = (uint32_t)p->pos;
+    p->depth--;
+    return sp_reader_finish_collection(p->ctx, &p->stack, base, arr) ? arr : NULL;
+}
+
+static sp_doc *parse_object(json_parser *p)
+{
+    if (!enter(p))
+        return NULL;
+    sp_doc *obj = sp_reader_node(p->ctx, SP_DOC_MAP, p->src, p->pos, p->pos + 1);
+    if (!obj)
+        return NULL;
+    obj->flags |= SP_DOC_FLOW;
+    size_t base = p->stack.len;
+    p->pos++;
+    skip_whitespace(p);
+    if (p->pos < p->len && p->text[p->pos] == '}') {
+        p->pos++;
+    } else {
+        bool after_comma = false;
+        for (;;) {
+            if (p->pos >= p->len || p->text[p->pos] != '"') {
+                if (after_comma && p->pos < p->len && p->text[p->pos] == '}')
+                    expected(p, "a string key after ',' (JSON allows no trailing comma)");
+                else
+                    expected(p, after_comma ? "a string key after ','"
+                                            : "a string key or '}'");
+                return NULL;
+            }
+            sp_doc *key = parse_string(p);
+            if (!key || !sp_node_stack_push(p->ctx, &p->stack, key))
+                return NULL;
+            skip_whitespace(p);
+            if (p->pos >= p->len || p->text[p->pos] != ':') {
+                expected(p, "':' after an object key");
+                return NULL;
+            }
+            p->pos++;
+            skip_whitespace(p);
+            sp_doc *value = parse_value(p);
+            if (!value || !sp_node_stack_push(p->ctx, &p->stack, value))
+                return NULL;
+            skip_whitespace(p);
+            if (p->pos < p->len && p->text[p->pos] == ',') {
+                p->pos++;
+                skip_whitespace(p);
+                after_comma = true;
+                continue;
+            }
+            if (p->pos < p->len && p->text[p->pos] == '}') {
+                p->pos++;
+                break;
+            }
+            expected(p, "',' or '}' after an object member");
+            return NULL;
+        }
+    }
+    obj->end = (uint32_t)p->pos;
+    p->depth--;
+    if (!sp_reader_finish_collection(p->ctx, &p->stack, base, obj))
+        return NULL;
+    return sp_reader_check_duplicates(p->ctx, obj) ? obj : NULL;
+}
+
+static sp_doc *parse_value(json_parser *p)
+{
+    if (p->pos >= p->len) {
+        expected(p, "a JSON value");
+        return NULL;
+    }
+    switch (p->text[p->pos]) {
+    case '{':
+        return parse_object(p);
+    case '[':
+        return parse_array(p);
+    case '"':
+        return parse_string(p);
+    case 't':
+        return parse_literal(p, "true", SP_DOC_BOOL);
+    case 'f':
+        return parse_literal(p, "false", SP_DOC_BOOL);
+    case 'n':
+        return parse_literal(p, "null", SP_DOC_NULL);
+    case '-':
+    case '0': case '1': case '2': case '3': case '4':
+    case '5': case '6': case '7': case '8': case '9':
+        return parse_number(p);
+    default:
+        expected(p, "a JSON value");
+        return NULL;
+    }
+}
+
+sp_doc *sp_read_json(sp_ctx *ctx, uint32_t src)
+{
+    const sp_source *s = sp_source_get(ctx, src);
+    if (!s) {
+        sp_error(ctx, SP_NO_LOC, "internal: no source %u", (unsigned)src);
+        return NULL;
+    }
+    size_t bad;
+    if (!sp_utf8_validate(s->text, s->len, &bad, NULL)) {
+        sp_utf8_report(ctx, src, s->text, s->len, bad);
+        return NULL;
+    }
+    json_parser p = {0};
+    p.ctx = ctx;
+    p.src = src;
+    p.text = s->text;
+    p.len = s->len;
+    if (p.len >= 3 && memcmp(p.text, "\xEF\xBB\xBF", 3) == 0)
+        p.pos = 3;
+    skip_whitespace(&p);
+    sp_doc *root;
+    if (p.pos == p.len) {
+        root = sp_reader_scalar(ctx, SP_DOC_NULL, src, p.pos, p.pos, "", 0);
+    } else {
+        root = parse_value(&p);
+        if (root) {
+            skip_whitespace(&p);
+            if (p.pos < p.len) {
+                expected(&p, "the end of input after the top-level value");
+                root = NULL;
+            }
+        }
+    }
+    sp_node_stack_free(&p.stack);
+    free(p.buf);
+    return root;
+}

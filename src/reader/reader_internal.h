@@ -1,0 +1,72 @@
+/* What the readers share and nobody else needs: UTF-8 validation, the
+ * scratch stack collections are built on, node construction with
+ * positions, and the duplicate-key check.  Not part of the reader's
+ * interface (that is doc.h). */
+#ifndef SP_READER_INTERNAL_H
+#define SP_READER_INTERNAL_H
+
+#include "doc.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- UTF-8 ---------------------------------------------------------- */
+
+/* Checks that text[0..len) is well-formed UTF-8 (no overlong forms, no
+ * surrogates, nothing above U+10FFFF, no truncated sequence).  Returns true
+ * when it is; otherwise false with the offset of the first byte that
+ * cannot be part of a valid sequence.  `all_ascii` (may be NULL) tells
+ * whether every byte is below 0x80, which lets callers skip work. */
+bool sp_utf8_validate(const char *text, size_t len, size_t *bad_off, bool *all_ascii);
+
+/* Records the error for invalid UTF-8 at `bad_off` (both readers word it
+ * the same way; UTF-16 input gets a hint). */
+void sp_utf8_report(sp_ctx *ctx, uint32_t src, const char *text, size_t len, size_t bad_off);
+
+/* Decodes the code point at text[0..len) (assumed valid UTF-8) and returns
+ * its length in bytes. */
+size_t sp_utf8_decode(const char *text, size_t len, uint32_t *cp);
+
+/* Appends the UTF-8 encoding of `cp` to `out` (room for 4 bytes) and
+ * returns the number of bytes written. */
+size_t sp_utf8_encode(uint32_t cp, char *out);
+
+/* ---- building trees ------------------------------------------------- */
+
+/* The children of every open collection live on one malloc'd stack while
+ * the collection is read; closing it copies exactly its children into the
+ * arena.  This keeps the arena free of half-grown arrays. */
+typedef struct sp_node_stack {
+    sp_doc **items;
+    size_t len, cap;
+} sp_node_stack;
+
+bool sp_node_stack_push(sp_ctx *ctx, sp_node_stack *s, sp_doc *node);
+void sp_node_stack_free(sp_node_stack *s);
+
+/* A node positioned in `src` at [off, end). */
+sp_doc *sp_reader_node(sp_ctx *ctx, sp_doc_kind kind, uint32_t src, size_t off, size_t end);
+sp_doc *sp_reader_scalar(sp_ctx *ctx, sp_doc_kind kind, uint32_t src, size_t off, size_t end,
+                         const char *text, size_t len);
+
+/* Moves s->items[from..len) into `coll` (a SEQ, or a MAP whose children
+ * alternate key, value) and pops them. */
+bool sp_reader_finish_collection(sp_ctx *ctx, sp_node_stack *s, size_t from, sp_doc *coll);
+
+/* Rejects a map whose keys repeat: the error sits at the second
+ * occurrence and names the line of the first.  Linear in the number of
+ * pairs (a hash table above a handful of keys). */
+bool sp_reader_check_duplicates(sp_ctx *ctx, const sp_doc *map);
+
+/* An sp_loc for [off, off+len) in src. */
+static inline sp_loc sp_reader_loc(uint32_t src, size_t off, size_t len)
+{
+    sp_loc l = {src, (uint32_t)off, (uint32_t)(len ? len : 1)};
+    return l;
+}
+
+/* 64-bit FNV-1a; shared by the duplicate check and sp_doc_hash. */
+uint64_t sp_reader_hash_bytes(const char *p, size_t n, uint64_t seed);
+
+#endif
