@@ -29,6 +29,7 @@ typedef struct sp_finding {
     const char *name;          /* dangling: the claimable name */
     sp_excess_row *excess;
     size_t nexcess;
+    const sp_reqset *excess_set; /* the whole excess, exactly */
     uint32_t *path;            /* instances from the internet on; SP_INTERNET first */
     size_t npath;
     const char *sample;        /* one request from the excess, for people */
@@ -64,13 +65,19 @@ typedef struct sp_limits {
 typedef struct sp_requirements sp_requirements;
 
 sp_requirements *sp_requirements_compute(const sp_update *u);
+/* Frees the scratch memory requirements keep outside the run's arena. */
+void sp_requirements_release(sp_requirements *r);
 
 /* Finds every window of `u` measured against `req`.  Fills `out`; false
  * only on an internal failure (out of memory). */
 bool sp_search(const sp_update *u, const sp_requirements *req, const sp_limits *lim,
                sp_report *out);
 
-/* Brute force over every reachable state: the test oracle (small models). */
+/* Brute force over every reachable state: the test oracle (small models,
+ * at most 20 events).  Fills kind, instance, name and excess_set only. */
 bool sp_search_exhaustive(const sp_update *u, const sp_requirements *req, sp_report *out);
+
+/* Whether two request sets are equal (exactly, over their joint cells). */
+bool sp_reqset_equal(sp_ctx *ctx, const sp_reqset *a, const sp_reqset *b);
 
 #endif

@@ -1,5 +1,570 @@
-/* STUB — being written. */
-#include "analysis.h"
-sp_requirements *sp_requirements_compute(const sp_update *u) { (void)u; return NULL; }
-bool sp_search(const sp_update *u, const sp_requirements *req, const sp_limits *lim, sp_report *out) { (void)u; (void)req; (void)lim; (void)out; return false; }
-bool sp_search_exhaustive(const sp_update *u, const sp_requirements *req, sp_report *out) { (void)u; (void)req; (void)out; return false; }
+/* The window search (DESIGN §3.5).  For each group of instances that share
+ * a requirement, the events that can change their exposure (the influence
+ * set of their subgraph) are few; the reachable states projected onto them
+ * are exactly the down-closed subsets under the engine's order, and those
+ * are enumerated.  Every finding's witness is re-checked by the point
+ * evaluator over the whole model before it is reported. */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { MAX_INFLUENCE = 62 };
+
+typedef struct searcher {
+    const sp_update *u;
+    const sp_requirements *req;
+    const sp_limits *lim;
+    sp_report *out;
+    sp_world w;
+    sp_ctx *ctx;
+    sp_subgraph_marks *marks;
+    unsigned char *done;    /* per event */
+    unsigned char *present; /* per instance; 2 = not part of this question */
+    bool failed;            /* internal failure */
+    bool stopped;           /* a bound stopped the search */
+} searcher;
+
+/* One question: a target group, its subgraph, its influence events. */
+typedef struct question {
+    sp_target_group g;
+    sp_subgraph sg;
+    uint32_t ev[MAX_INFLUENCE];
+    uint64_t pred[MAX_INFLUENCE]; /* bit j: ev[j] must precede ev[i] */
+    int k;
+    sp_universe uni;
+    sp_eval eval;
+    sp_word **x;
+    sp_word *req[2], *acc[2], *total[2], *tmp;
+    uint64_t witness[2];
+    bool has_witness[2];
+    size_t sample[2];
+} question;
+
+static void incomplete(searcher *s, const char *why)
+{
+    if (!s->stopped) {
+        s->stopped = true;
+        s->out->complete = false;
+        s->out->incomplete_reason = why;
+    }
+}
+
+static void set_state(searcher *s, const question *q, uint64_t mask)
+{
+    for (int i = 0; i < q->k; i++)
+        s->done[q->ev[i]] = (mask >> i) & 1;
+    for (size_t i = 0; i < q->sg.involved.len; i++) {
+        uint32_t in = q->sg.involved.items[i];
+        s->present[in] = sp_world_present(&s->w, in, s->done);
+    }
+}
+
+static void clear_state(searcher *s, const question *q)
+{
+    for (int i = 0; i < q->k; i++)
+        s->done[q->ev[i]] = 0;
+    for (size_t i = 0; i < q->sg.involved.len; i++)
+        s->present[q->sg.involved.items[i]] = 2;
+}
+
+static bool is_downset(const question *q, uint64_t mask)
+{
+    for (int i = 0; i < q->k; i++)
+        if (((mask >> i) & 1) && (q->pred[i] & ~mask))
+            return false;
+    return true;
+}
+
+/* Orders the influence events topologically and records, for each, which
+ * of the others must precede it in every run. */
+static void order_events(const searcher *s, question *q)
+{
+    for (int i = 1; i < q->k; i++)
+        for (int j = i; j > 0 && s->w.topo_rank[q->ev[j - 1]] > s->w.topo_rank[q->ev[j]]; j--) {
+            uint32_t t = q->ev[j];
+            q->ev[j] = q->ev[j - 1];
+            q->ev[j - 1] = t;
+        }
+    for (int i = 0; i < q->k; i++) {
+        q->pred[i] = 0;
+        for (int j = 0; j < i; j++)
+            if (sp_world_before(&s->w, q->ev[j], q->ev[i]))
+                q->pred[i] |= (uint64_t)1 << j;
+    }
+}
+
+/* Exposure excess of target k in the state set by set_state; into `out`.
+ * False when the target is absent. */
+static bool excess_now(searcher *s, question *q, int k, sp_word *out)
+{
+    uint32_t t = q->g.inst[k];
+    if (s->present[t] != 1)
+        return false;
+    sp_bits_copy(&q->uni, out, q->x[q->sg.node_index[t]]);
+    sp_bits_and(&q->uni, out, q->acc[k]);
+    sp_bits_andnot(&q->uni, out, q->req[k]);
+    return true;
+}
+
+static bool evaluate(searcher *s, question *q, uint64_t mask)
+{
+    set_state(s, q, mask);
+    bool any = false;
+    for (int k = 0; k < q->g.n; k++)
+        any |= s->present[q->g.inst[k]] == 1;
+    if (!any)
+        return true;
+    return sp_eval_reach(&q->eval, q->sg.edges.items, q->sg.edges.len, q->sg.node_index,
+                         q->sg.nodes.len, q->x);
+}
+
+/* Called for every down-closed subset; returns false to stop early. */
+typedef bool (*visit_fn)(searcher *s, question *q, uint64_t mask, void *arg);
+
+static bool count_state(searcher *s)
+{
+    if (++s->out->states_explored > s->lim->max_states) {
+        incomplete(s, "the bound on evaluated states was reached (--max-states)");
+        return false;
+    }
+    return true;
+}
+
+static bool visit_exposure(searcher *s, question *q, uint64_t mask, void *arg)
+{
+    (void)arg;
+    sp_arena_mark mark = sp_arena_get_mark(q->eval.temp);
+    if (!evaluate(s, q, mask)) {
+        s->failed = true;
+        return false;
+    }
+    for (int k = 0; k < q->g.n; k++) {
+        if (!excess_now(s, q, k, q->tmp) || sp_bits_empty(&q->uni, q->tmp))
+            continue;
+        sp_bits_or(&q->uni, q->total[k], q->tmp);
+        if (!q->has_witness[k]) {
+            q->has_witness[k] = true;
+            q->witness[k] = mask;
+            q->sample[k] = sp_bits_first(&q->uni, q->tmp);
+        }
+    }
+    sp_arena_reset(q->eval.temp, mark);
+    return true;
+}
+
+/* Visits every down-closed subset of the question's events: events come in
+ * topological order, so an event may join once all its predecessors have. */
+static bool enumerate(searcher *s, question *q, int i, uint64_t mask, visit_fn fn, void *arg)
+{
+    if (s->failed || s->stopped)
+        return false;
+    if (i == q->k)
+        return count_state(s) && fn(s, q, mask, arg);
+    if (!enumerate(s, q, i + 1, mask, fn, arg))
+        return false;
+    if (!(q->pred[i] & ~mask))
+        return enumerate(s, q, i + 1, mask | (uint64_t)1 << i, fn, arg);
+    return true;
+}
+
+/* The concrete reachable state of a projected witness: every event of the
+ * mask, and every event that must precede one of them. */
+static bool concrete_state(searcher *s, const question *q, uint64_t mask, unsigned char *done)
+{
+    size_t ne = s->u->events.len;
+    memset(done, 0, ne + 1);
+    bool cleanup = false;
+    for (int i = 0; i < q->k; i++) {
+        if (!((mask >> i) & 1))
+            continue;
+        uint32_t e = q->ev[i];
+        done[e] = 1;
+        cleanup |= s->u->events.items[e].phase == SP_PHASE_CLEANUP;
+        const sp_word *p = s->w.pred + (size_t)e * s->w.pred_words;
+        for (size_t j = 0; j < ne; j++)
+            if ((p[j / 64] >> (j % 64)) & 1)
+                done[j] = 1;
+    }
+    if (cleanup)
+        for (size_t j = 0; j < ne; j++)
+            if (s->u->events.items[j].phase == SP_PHASE_MAIN)
+                done[j] = 1;
+    /* The projection of that state must be the mask itself. */
+    for (int i = 0; i < q->k; i++)
+        if (done[q->ev[i]] != ((mask >> i) & 1))
+            return false;
+    return true;
+}
+
+static bool push_events(sp_ctx *ctx, uint32_t **out, size_t *n, const uint32_t *ev, size_t k)
+{
+    *out = sp_arena_calloc(&ctx->arena, k + 1, sizeof **out);
+    if (!*out)
+        return false;
+    memcpy(*out, ev, k * sizeof *ev);
+    *n = k;
+    return true;
+}
+
+/* Which influence events decide the witness: flipping one alone (when the
+ * result is still reachable) makes the sample request disappear. */
+static bool explain_witness(searcher *s, question *q, int k, sp_finding *f)
+{
+    uint64_t mask = q->witness[k];
+    uint32_t done[MAX_INFLUENCE], pending[MAX_INFLUENCE];
+    size_t nd = 0, np = 0;
+    for (int i = 0; i < q->k; i++) {
+        uint64_t flipped = mask ^ (uint64_t)1 << i;
+        if (!is_downset(q, flipped))
+            continue;
+        sp_arena_mark mark = sp_arena_get_mark(q->eval.temp);
+        if (!evaluate(s, q, flipped))
+            return false;
+        bool still = excess_now(s, q, k, q->tmp) && sp_bits_get(q->tmp, q->sample[k]);
+        sp_arena_reset(q->eval.temp, mark);
+        if (still)
+            continue;
+        if ((mask >> i) & 1)
+            done[nd++] = q->ev[i];
+        else
+            pending[np++] = q->ev[i];
+    }
+    if (nd + np == 0)
+        for (int i = 0; i < q->k; i++) {
+            if ((mask >> i) & 1)
+                done[nd++] = q->ev[i];
+            else
+                pending[np++] = q->ev[i];
+        }
+    return push_events(s->ctx, &f->done, &f->ndone, done, nd) &&
+           push_events(s->ctx, &f->pending, &f->npending, pending, np);
+}
+
+static bool add_finding(searcher *s, sp_finding *f)
+{
+    if (!sp_vec_push(&s->ctx->arena, &s->out->findings, *f)) {
+        s->failed = true;
+        return false;
+    }
+    return true;
+}
+
+static bool report_exposure(searcher *s, question *q, int k)
+{
+    sp_ctx *ctx = s->ctx;
+    uint32_t t = q->g.inst[k];
+    sp_finding f;
+    memset(&f, 0, sizeof f);
+    f.kind = SP_FINDING_EXPOSURE;
+    f.instance = t;
+    f.excess_set = sp_bits_to_set(ctx, &q->uni, q->total[k]);
+    if (!f.excess_set || !sp_summarise_excess(ctx, f.excess_set, &f.excess, &f.nexcess) ||
+        !explain_witness(s, q, k, &f))
+        return false;
+    size_t ne = s->u->events.len;
+    unsigned char *state = calloc(ne + 1, 1);
+    if (!state)
+        return false;
+    sp_key point[SP_NDIMS];
+    sp_cell_point(&q->uni, q->sample[k], point);
+    bool ok = concrete_state(s, q, q->witness[k], state);
+    /* The witness must stand on its own: the point evaluator, over the
+     * whole model, must see the sample request reach the instance in the
+     * concrete state, and the requirement must not allow it. */
+    const sp_reqset *req = sp_requirement_exposure(s->req, t);
+    if (ok)
+        ok = req && !sp_reqset_contains(req, point) &&
+             sp_point_reaches(&s->w, state, t, point, &f.path, &f.npath);
+    if (!ok) {
+        const sp_instance *in = &s->u->model->instances.items[t];
+        sp_error(ctx, in->loc, "internal: the witness of a window on %s did not re-check",
+                 s->u->model->components.items[in->component].key);
+        free(state);
+        s->failed = true;
+        return false;
+    }
+    uint32_t *evs = malloc((ne + 1) * sizeof *evs);
+    size_t n = 0;
+    for (size_t e = 0; evs && e < ne; e++)
+        if (state[e])
+            evs[n++] = (uint32_t)e;
+    ok = evs && push_events(ctx, &f.state, &f.nstate, evs, n);
+    free(evs);
+    free(state);
+    f.sample = sp_describe_request(ctx, point);
+    return ok && f.sample && add_finding(s, &f);
+}
+
+/* Sets up and runs one exposure question; false on internal failure. */
+static bool search_group(searcher *s, const sp_target_group *g, sp_arena *scratch,
+                         sp_arena *temp)
+{
+    question *q = sp_arena_alloc(scratch, sizeof *q);
+    if (!q)
+        return false;
+    q->g = *g;
+    if (!sp_subgraph_build(&s->w, s->marks, g->inst, (size_t)g->n, scratch, &q->sg))
+        return false;
+    /* Events of the targets alone cannot open a window: with nothing else
+     * changing, a target's exposure is its own configuration's. */
+    bool other = false;
+    for (size_t i = 0; i < q->sg.events.len && !other; i++) {
+        uint32_t e = q->sg.events.items[i];
+        bool own = false;
+        for (int k = 0; k < g->n; k++) {
+            const sp_presence *p = &s->u->presence[g->inst[k]];
+            own |= p->birth == e || p->death == e;
+        }
+        other = !own;
+    }
+    if (!other)
+        return true;
+    if (q->sg.events.len > MAX_INFLUENCE) {
+        incomplete(s, "an instance's exposure depends on more than 62 events");
+        return true;
+    }
+    q->k = (int)q->sg.events.len;
+    memcpy(q->ev, q->sg.events.items, (size_t)q->k * sizeof *q->ev);
+    order_events(s, q);
+    const sp_reqset *req[2] = {NULL, NULL};
+    for (int k = 0; k < g->n; k++)
+        if (!(req[k] = sp_requirement_exposure(s->req, g->inst[k])))
+            return false;
+    sp_universe_builder ub;
+    sp_universe_begin(&ub, scratch);
+    if (!sp_universe_add_subgraph(&ub, &s->w, &q->sg))
+        return false;
+    for (int k = 0; k < g->n; k++)
+        if (!sp_universe_add(&ub, req[k]))
+            return false;
+    if (!sp_universe_finish(&ub, &q->uni, s->lim->max_cells)) {
+        incomplete(s, "a request universe exceeded the bound on cells");
+        return true;
+    }
+    if (!sp_eval_init(&q->eval, &s->w, &q->uni, scratch, temp, q->sg.set_facts.len))
+        return false;
+    q->eval.present = s->present;
+    q->x = sp_arena_calloc(scratch, q->sg.nodes.len + 1, sizeof *q->x);
+    q->tmp = sp_bits_new(scratch, &q->uni);
+    if (!q->x || !q->tmp)
+        return false;
+    for (size_t i = 0; i < q->sg.nodes.len; i++)
+        if (!(q->x[i] = sp_bits_new(scratch, &q->uni)))
+            return false;
+    for (int k = 0; k < g->n; k++) {
+        q->req[k] = sp_bits_new(scratch, &q->uni);
+        q->acc[k] = sp_bits_new(scratch, &q->uni);
+        q->total[k] = sp_bits_new(scratch, &q->uni);
+        if (!q->req[k] || !q->acc[k] || !q->total[k])
+            return false;
+        sp_bits_from_set(&q->uni, req[k], q->req[k]);
+        sp_eval_accepts(&q->eval, g->inst[k], q->acc[k]);
+    }
+    enumerate(s, q, 0, 0, visit_exposure, NULL);
+    bool ok = !s->failed;
+    for (int k = 0; ok && k < g->n; k++)
+        if (q->has_witness[k])
+            ok = report_exposure(s, q, k);
+    clear_state(s, q);
+    return ok;
+}
+
+/* ---- dangling references ---- */
+
+typedef struct dangling_probe {
+    uint32_t referrer;
+    sp_name name;
+    uint64_t mask;
+    bool found;
+} dangling_probe;
+
+static bool visit_dangling(searcher *s, question *q, uint64_t mask, void *arg)
+{
+    dangling_probe *p = arg;
+    set_state(s, q, mask);
+    if (s->present[p->referrer] == 1 && !sp_name_owned(&s->w, p->name, s->present)) {
+        p->mask = mask;
+        p->found = true;
+        return false; /* one witness is enough */
+    }
+    return true;
+}
+
+static bool search_dangling(searcher *s, uint32_t refer_fact, sp_arena *scratch)
+{
+    const sp_model *m = s->u->model;
+    const sp_fact *rf = &m->facts.items[refer_fact];
+    uint32_t u = rf->owner;
+    size_t nclaims;
+    const uint32_t *claims = sp_fact_index_get(&s->w.claims, 0, rf->name, &nclaims);
+    if (nclaims == 0)
+        return true; /* owned by nobody in either configuration: external */
+    if (sp_requirement_dangling_allowed(s->req, u, rf->name))
+        return true;
+    question *q = sp_arena_alloc(scratch, sizeof *q);
+    if (!q)
+        return false;
+    /* The involved instances: the referrer and every claimant. */
+    SP_VEC(uint32_t) inv = {0};
+    bool ok = sp_vec_push(scratch, &inv, u);
+    for (size_t i = 0; ok && i < nclaims; i++)
+        ok = sp_vec_push(scratch, &inv, m->facts.items[claims[i]].owner);
+    if (!ok)
+        return false;
+    q->sg.involved.items = inv.items;
+    q->sg.involved.len = inv.len;
+    for (size_t i = 0; i < inv.len; i++) {
+        const sp_presence *p = &s->u->presence[inv.items[i]];
+        uint32_t ev[2] = {p->birth, p->death};
+        for (int j = 0; j < 2; j++) {
+            if (ev[j] == SP_NONE)
+                continue;
+            bool seen = false;
+            for (int x = 0; x < q->k; x++)
+                seen |= q->ev[x] == ev[j];
+            if (seen)
+                continue;
+            if (q->k == MAX_INFLUENCE) {
+                incomplete(s, "a claimable name depends on more than 62 events");
+                return true;
+            }
+            q->ev[q->k++] = ev[j];
+        }
+    }
+    order_events(s, q);
+    dangling_probe probe = {u, rf->name, 0, false};
+    enumerate(s, q, 0, 0, visit_dangling, &probe);
+    clear_state(s, q);
+    if (s->failed)
+        return false;
+    if (!probe.found)
+        return true;
+    uint64_t found = probe.mask;
+    /* Merge into the instance's finding when it already has one. */
+    const char *name = sp_intern_str(&s->ctx->names, rf->name);
+    for (size_t i = 0; i < s->out->findings.len; i++) {
+        sp_finding *f = &s->out->findings.items[i];
+        if (f->kind == SP_FINDING_DANGLING && f->instance == u) {
+            f->name = sp_arena_printf(&s->ctx->arena, "%s, %s", f->name, name);
+            return f->name != NULL;
+        }
+    }
+    sp_finding f;
+    memset(&f, 0, sizeof f);
+    f.kind = SP_FINDING_DANGLING;
+    f.instance = u;
+    f.name = name;
+    uint32_t done[MAX_INFLUENCE], pending[MAX_INFLUENCE];
+    size_t nd = 0, np = 0;
+    for (int i = 0; i < q->k; i++) {
+        if ((found >> i) & 1)
+            done[nd++] = q->ev[i];
+        else
+            pending[np++] = q->ev[i];
+    }
+    size_t ne = s->u->events.len, ni = m->instances.len;
+    unsigned char *state = calloc(ne + 1, 1), *present = calloc(ni + 1, 1);
+    uint32_t *evs = malloc((ne + 1) * sizeof *evs);
+    ok = state && present && evs && concrete_state(s, q, found, state);
+    /* Re-check on the concrete state, over every instance. */
+    for (size_t i = 0; ok && i < ni; i++)
+        present[i] = sp_world_present(&s->w, (uint32_t)i, state);
+    ok = ok && present[u] && !sp_name_owned(&s->w, rf->name, present);
+    if (!ok && state && present && evs) {
+        sp_error(s->ctx, m->instances.items[u].loc,
+                 "internal: the witness of a dangling reference did not re-check");
+        s->failed = true;
+    }
+    size_t n = 0;
+    for (size_t e = 0; ok && e < ne; e++)
+        if (state[e])
+            evs[n++] = (uint32_t)e;
+    ok = ok && push_events(s->ctx, &f.state, &f.nstate, evs, n) &&
+         push_events(s->ctx, &f.done, &f.ndone, done, nd) &&
+         push_events(s->ctx, &f.pending, &f.npending, pending, np);
+    free(state);
+    free(present);
+    free(evs);
+    f.path = sp_arena_calloc(&s->ctx->arena, 1, sizeof *f.path);
+    if (!ok || !f.path)
+        return false;
+    f.path[0] = u;
+    f.npath = 1;
+    return add_finding(s, &f);
+}
+
+static int finding_cmp(const void *a, const void *b, const sp_model *m)
+{
+    const sp_finding *x = a, *y = b;
+    uint32_t cx = m->instances.items[x->instance].component;
+    uint32_t cy = m->instances.items[y->instance].component;
+    if (cx != cy)
+        return cx < cy ? -1 : 1;
+    if (x->instance != y->instance)
+        return x->instance < y->instance ? -1 : 1;
+    return (int)x->kind - (int)y->kind;
+}
+
+static void sort_findings(sp_report *r)
+{
+    /* Insertion sort: stable, and the lists are short. */
+    sp_finding *f = r->findings.items;
+    for (size_t i = 1; i < r->findings.len; i++)
+        for (size_t j = i; j > 0 && finding_cmp(&f[j - 1], &f[j], r->model) > 0; j--) {
+            sp_finding t = f[j];
+            f[j] = f[j - 1];
+            f[j - 1] = t;
+        }
+}
+
+bool sp_search(const sp_update *u, const sp_requirements *req, const sp_limits *lim,
+               sp_report *out)
+{
+    const sp_model *m = u->model;
+    searcher s;
+    memset(&s, 0, sizeof s);
+    memset(out, 0, sizeof *out);
+    out->model = m;
+    out->update = u;
+    out->complete = true;
+    s.u = u;
+    s.req = req;
+    s.lim = lim;
+    s.out = out;
+    s.ctx = m->ctx;
+    size_t ne = u->events.len, ni = m->instances.len;
+    s.done = calloc(ne + 1, 1);
+    s.present = malloc(ni + 1);
+    bool ok = s.done && s.present && sp_world_build(&s.w, u) &&
+              (s.marks = sp_subgraph_marks_new(&s.w)) != NULL;
+    if (ok)
+        memset(s.present, 2, ni + 1);
+    sp_arena scratch, temp;
+    sp_arena_init(&scratch, 0);
+    sp_arena_init(&temp, 0);
+    for (size_t c = 0; ok && c < m->components.len && !s.stopped; c++) {
+        sp_target_group groups[2];
+        int n = sp_target_groups(m, (uint32_t)c, groups);
+        for (int i = 0; ok && i < n && !s.stopped; i++) {
+            sp_arena_mark mark = sp_arena_get_mark(&scratch);
+            ok = search_group(&s, &groups[i], &scratch, &temp) && !s.failed;
+            sp_arena_reset(&scratch, mark);
+        }
+    }
+    for (size_t i = 0; ok && i < s.w.refers.len && !s.stopped; i++) {
+        sp_arena_mark mark = sp_arena_get_mark(&scratch);
+        ok = search_dangling(&s, s.w.refers.items[i], &scratch) && !s.failed;
+        sp_arena_reset(&scratch, mark);
+    }
+    sp_arena_release(&scratch);
+    sp_arena_release(&temp);
+    sp_subgraph_marks_free(s.marks);
+    free(s.done);
+    free(s.present);
+    if (ok)
+        sort_findings(out);
+    else if (!s.ctx->errors)
+        sp_oom(s.ctx);
+    return ok;
+}

@@ -106,4 +106,11 @@ const sp_reqset *sp_reqset_none(sp_ctx *ctx);
 /* Whether a point (one key per dimension) lies in the set. */
 bool sp_reqset_contains(const sp_reqset *s, const sp_key point[SP_NDIMS]);
 
+/* Renders the values of one dimension for people: protocols by name
+ * ("tcp"), ports and ranges ("22", "8000-8080"), actions by name,
+ * credentials ("none", names), addresses as CIDRs or principals; the whole
+ * domain is "any".  Writes at most cap bytes. */
+void sp_format_dim(const sp_name_table *names, sp_dim d, const sp_ival *iv, size_t n, char *buf,
+                   size_t cap);
+
 #endif

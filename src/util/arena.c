@@ -63,6 +63,24 @@ void *sp_arena_alloc(sp_arena *a, size_t size)
     return p;
 }
 
+sp_arena_mark sp_arena_get_mark(const sp_arena *a)
+{
+    sp_arena_mark m = {a->head, a->head ? a->head->used : 0, a->total};
+    return m;
+}
+
+void sp_arena_reset(sp_arena *a, sp_arena_mark mark)
+{
+    while (a->head && a->head != mark.head) {
+        sp_arena_chunk *next = a->head->next;
+        free(a->head);
+        a->head = next;
+    }
+    if (a->head)
+        a->head->used = mark.used;
+    a->total = mark.total;
+}
+
 void *sp_arena_calloc(sp_arena *a, size_t n, size_t size)
 {
     if (size && n > SIZE_MAX / size)

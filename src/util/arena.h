@@ -20,6 +20,16 @@ void sp_arena_release(sp_arena *a);
  * reached or malloc fails; callers turn NULL into an error, never a crash. */
 void *sp_arena_alloc(sp_arena *a, size_t size);
 void *sp_arena_calloc(sp_arena *a, size_t n, size_t size);
+/* A position in an arena; resetting to it frees everything allocated
+ * since, so a loop can reuse one arena for per-iteration temporaries. */
+typedef struct sp_arena_mark {
+    sp_arena_chunk *head;
+    size_t used, total;
+} sp_arena_mark;
+
+sp_arena_mark sp_arena_get_mark(const sp_arena *a);
+void sp_arena_reset(sp_arena *a, sp_arena_mark mark);
+
 char *sp_arena_strndup(sp_arena *a, const char *s, size_t n);
 char *sp_arena_strdup(sp_arena *a, const char *s);
 char *sp_arena_printf(sp_arena *a, const char *fmt, ...)
