@@ -151,12 +151,12 @@ bool sp_update_add_order(sp_update *u, uint32_t before, uint32_t after, sp_order
     return true;
 }
 
-/* Collects the components with an event (per `events`) that instance `inst`
- * depends on, directly or — when `transitive` — through components without
- * one, and orders them relative to `ev`. */
+/* Orders `ev` after (or, `reversed`, before) the events of the components
+ * instance `inst` depends on; with `transitive`, a dependency without an
+ * event is followed through its instance in `via`. */
 static bool order_deps(sp_update *u, uint32_t inst, uint32_t ev, const uint32_t *events,
-                       bool transitive, bool reversed, sp_order_reason reason,
-                       unsigned char *seen)
+                       const uint32_t *via, bool transitive, bool reversed,
+                       sp_order_reason reason, unsigned char *seen)
 {
     const sp_model *m = u->model;
     const sp_instance *in = &m->instances.items[inst];
@@ -170,12 +170,9 @@ static bool order_deps(sp_update *u, uint32_t inst, uint32_t ev, const uint32_t 
         if (other != SP_NONE)
             ok = reversed ? sp_update_add_order(u, ev, other, reason, d->loc)
                           : sp_update_add_order(u, other, ev, reason, d->loc);
-        else if (transitive) {
-            const sp_component *c = &m->components.items[d->component];
-            uint32_t next = reversed ? c->inst_old : c->inst_new;
-            if (next != SP_NONE)
-                ok = order_deps(u, next, ev, events, transitive, reversed, reason, seen);
-        }
+        else if (transitive && via[d->component] != SP_NONE)
+            ok = order_deps(u, via[d->component], ev, events, via, transitive, reversed, reason,
+                            seen);
         if (!ok)
             return false;
     }
@@ -236,7 +233,14 @@ out:
     return ok;
 }
 
-bool sp_update_build(sp_update *u, const sp_model *m, bool transitive)
+/* The instance standing for component c at a version (0 old, 1 new). */
+static uint32_t instance_at(const sp_component *c, unsigned char is_new)
+{
+    return is_new ? c->inst_new : c->inst_old;
+}
+
+bool sp_update_build_mix(sp_update *u, const sp_model *m, const unsigned char *from_new,
+                         const unsigned char *to_new, bool transitive)
 {
     sp_ctx *ctx = m->ctx;
     memset(u, 0, sizeof *u);
@@ -246,59 +250,75 @@ bool sp_update_build(sp_update *u, const sp_model *m, bool transitive)
     u->main_event = sp_arena_calloc(&ctx->arena, nc ? nc : 1, sizeof *u->main_event);
     u->cleanup_event = sp_arena_calloc(&ctx->arena, nc ? nc : 1, sizeof *u->cleanup_event);
     unsigned char *seen = sp_arena_calloc(&ctx->arena, nc ? nc : 1, 1);
-    if (!u->presence || !u->main_event || !u->cleanup_event || !seen) {
+    uint32_t *via_to = sp_arena_calloc(&ctx->arena, nc ? nc : 1, sizeof *via_to);
+    uint32_t *via_from = sp_arena_calloc(&ctx->arena, nc ? nc : 1, sizeof *via_from);
+    if (!u->presence || !u->main_event || !u->cleanup_event || !seen || !via_to || !via_from) {
         sp_oom(ctx);
         return false;
     }
     for (size_t i = 0; i < ni; i++) {
-        sp_presence p = {m->instances.items[i].version != SP_VER_NEW, SP_NONE, SP_NONE};
+        sp_presence p = {false, SP_NONE, SP_NONE};
         u->presence[i] = p;
     }
     bool fleet = m->engine == SP_ENGINE_FLEET;
     sp_phase late = fleet ? SP_PHASE_MAIN : SP_PHASE_CLEANUP;
     for (size_t k = 0; k < nc; k++) {
         const sp_component *c = &m->components.items[k];
+        uint32_t from = instance_at(c, from_new[k]), to = instance_at(c, to_new[k]);
+        via_to[k] = to;
+        via_from[k] = from;
+        if (from != SP_NONE)
+            u->presence[from].initially = true;
         uint32_t main = SP_NONE, cleanup = SP_NONE;
-        switch (c->change) {
-        case SP_CHANGE_UNCHANGED:
-            break;
-        case SP_CHANGE_MODIFIED:
-        case SP_CHANGE_RIPPLE:
-            main = add_event(u, SP_EV_UPDATE, SP_PHASE_MAIN, (uint32_t)k);
-            break;
-        case SP_CHANGE_REPLACED:
-            main = add_event(u, SP_EV_CREATE, SP_PHASE_MAIN, (uint32_t)k);
-            cleanup = add_event(u, SP_EV_DELETE, late, (uint32_t)k);
-            break;
-        case SP_CHANGE_ADDED:
-            main = add_event(u, SP_EV_CREATE, SP_PHASE_MAIN, (uint32_t)k);
-            break;
-        case SP_CHANGE_REMOVED:
-            cleanup = add_event(u, SP_EV_DELETE, late, (uint32_t)k);
-            break;
+        if (from_new[k] != to_new[k]) {
+            switch (c->change) {
+            case SP_CHANGE_UNCHANGED:
+                break;
+            case SP_CHANGE_MODIFIED:
+            case SP_CHANGE_RIPPLE:
+                main = add_event(u, SP_EV_UPDATE, SP_PHASE_MAIN, (uint32_t)k);
+                break;
+            case SP_CHANGE_REPLACED:
+                main = add_event(u, SP_EV_CREATE, SP_PHASE_MAIN, (uint32_t)k);
+                cleanup = add_event(u, SP_EV_DELETE, late, (uint32_t)k);
+                break;
+            case SP_CHANGE_ADDED:
+                main = from == SP_NONE ? add_event(u, SP_EV_CREATE, SP_PHASE_MAIN, (uint32_t)k)
+                                       : SP_NONE;
+                cleanup = to == SP_NONE ? add_event(u, SP_EV_DELETE, late, (uint32_t)k) : SP_NONE;
+                break;
+            case SP_CHANGE_REMOVED:
+                main = from == SP_NONE ? add_event(u, SP_EV_CREATE, SP_PHASE_MAIN, (uint32_t)k)
+                                       : SP_NONE;
+                cleanup = to == SP_NONE ? add_event(u, SP_EV_DELETE, late, (uint32_t)k) : SP_NONE;
+                break;
+            }
         }
         if (ctx->out_of_memory)
             return false;
         u->main_event[k] = main;
         u->cleanup_event[k] = cleanup;
-        if (c->inst_old != SP_NONE && c->inst_old != c->inst_new)
-            u->presence[c->inst_old].death = main != SP_NONE && c->change != SP_CHANGE_REPLACED
-                                                 ? main
-                                                 : cleanup;
-        if (c->inst_new != SP_NONE && c->inst_old != c->inst_new)
-            u->presence[c->inst_new].birth = main;
+        if (from == to)
+            continue;
+        /* An in-place switch happens at its update; a replacement's new
+         * instance appears at its create and the old one goes at its
+         * delete. */
+        if (from != SP_NONE)
+            u->presence[from].death =
+                main != SP_NONE && c->change != SP_CHANGE_REPLACED ? main : cleanup;
+        if (to != SP_NONE)
+            u->presence[to].birth = main;
     }
     /* Main phase (and every fleet event): ordered by the target
      * configuration's dependencies. */
     for (size_t k = 0; k < nc; k++) {
-        const sp_component *c = &m->components.items[k];
-        if (u->main_event[k] == SP_NONE || c->inst_new == SP_NONE)
+        if (u->main_event[k] == SP_NONE || via_to[k] == SP_NONE)
             continue;
         memset(seen, 0, nc);
         seen[k] = 1;
         sp_order_reason why = fleet ? SP_ORDER_DECLARED : SP_ORDER_DEPENDENCY;
-        if (!order_deps(u, c->inst_new, u->main_event[k], u->main_event, transitive, false, why,
-                        seen))
+        if (!order_deps(u, via_to[k], u->main_event[k], u->main_event, via_to, transitive, false,
+                        why, seen))
             return false;
     }
     /* Deletes: a dependent goes before what it depends on (source
@@ -306,7 +326,7 @@ bool sp_update_build(sp_update *u, const sp_model *m, bool transitive)
      * before its old one goes. */
     for (size_t k = 0; k < nc; k++) {
         const sp_component *c = &m->components.items[k];
-        if (u->cleanup_event[k] == SP_NONE || c->inst_old == SP_NONE)
+        if (u->cleanup_event[k] == SP_NONE || via_from[k] == SP_NONE)
             continue;
         if (fleet && u->main_event[k] != SP_NONE &&
             !sp_update_add_order(u, u->main_event[k], u->cleanup_event[k],
@@ -314,11 +334,24 @@ bool sp_update_build(sp_update *u, const sp_model *m, bool transitive)
             return false;
         memset(seen, 0, nc);
         seen[k] = 1;
-        if (!order_deps(u, c->inst_old, u->cleanup_event[k], u->cleanup_event, transitive, true,
-                        SP_ORDER_CLEANUP, seen))
+        if (!order_deps(u, via_from[k], u->cleanup_event[k], u->cleanup_event, via_from,
+                        transitive, true, SP_ORDER_CLEANUP, seen))
             return false;
     }
     return check_acyclic(u);
+}
+
+bool sp_update_build(sp_update *u, const sp_model *m, bool transitive)
+{
+    size_t nc = m->components.len;
+    unsigned char *from = sp_arena_calloc(&m->ctx->arena, nc + 1, 1);
+    unsigned char *to = sp_arena_alloc(&m->ctx->arena, nc + 1);
+    if (!from || !to) {
+        sp_oom(m->ctx);
+        return false;
+    }
+    memset(to, 1, nc + 1);
+    return sp_update_build_mix(u, m, from, to, transitive);
 }
 
 bool sp_update_copy(sp_update *to, const sp_update *from)

@@ -221,6 +221,12 @@ void sp_model_note_unmodeled(sp_model *m, const char *type);
  *          declared.
  * Fails (with a positioned error) when the order has a cycle. */
 bool sp_update_build(sp_update *u, const sp_model *m, bool transitive);
+/* The same for an intermediate step: component k goes from its old
+ * (from_new[k] == 0) or new (1) version to its old or new version; a
+ * component whose two versions agree keeps that version's instance for the
+ * whole step.  sp_update_build is the mix from all-old to all-new. */
+bool sp_update_build_mix(sp_update *u, const sp_model *m, const unsigned char *from_new,
+                         const unsigned char *to_new, bool transitive);
 /* Adds an explicit edge between two events. */
 bool sp_update_add_order(sp_update *u, uint32_t before, uint32_t after,
                          sp_order_reason reason, sp_loc loc);
