@@ -177,6 +177,8 @@ sp_status sp_run_render_many(sp_run *const *runs, size_t n, sp_format format, FI
         }
         results[i].report = &runs[i]->report;
         results[i].direction = runs[i]->direction;
+        /* No planner runs yet: the findings' fix lists are not computed. */
+        results[i].fixes_known = false;
     }
     sp_output_options o = {first->flags[SP_FLAG_COLOR], first->flags[SP_FLAG_QUIET]};
     bool ok = true;

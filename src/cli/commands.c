@@ -32,18 +32,22 @@ static bool same_diag(const sp_diag *x, const sp_diag *y)
            (x->file == y->file || (x->file && y->file && !strcmp(x->file, y->file)));
 }
 
-static bool printed_before(sp_run *const *runs, size_t upto, const sp_diag *d)
+/* Whether a diagnostic equal to diagnostic `at` of run `run` comes before
+ * it (in an earlier run, or earlier in the same one). */
+static bool printed_before(sp_run *const *runs, size_t run, size_t at, const sp_diag *d)
 {
-    for (size_t r = 0; r < upto; r++)
-        for (size_t i = 0; i < sp_run_diag_count(runs[r]); i++)
+    for (size_t r = 0; r <= run; r++) {
+        size_t n = r < run ? sp_run_diag_count(runs[r]) : at;
+        for (size_t i = 0; i < n; i++)
             if (same_diag(sp_run_diag(runs[r], i), d))
                 return true;
+    }
     return false;
 }
 
-/* Prints the diagnostics of every run once (a roll-back run reads the same
- * files and would repeat the warnings of the update run).  -q keeps only
- * errors.  Returns whether any error was printed. */
+/* Prints each distinct diagnostic of every run once (a roll-back run reads
+ * the same files and would repeat the warnings of the update run).  -q
+ * keeps only errors.  Returns whether there was an error. */
 static bool print_diags(sp_run *const *runs, size_t n, const cli_args *a)
 {
     bool color = use_color(stderr, a), errors = false;
@@ -54,7 +58,7 @@ static bool print_diags(sp_run *const *runs, size_t n, const cli_args *a)
                 errors = true;
             else if (a->quiet)
                 continue;
-            if (!printed_before(runs, r, d))
+            if (!printed_before(runs, r, i, d))
                 sp_diag_print(d, stderr, color);
         }
     return errors;

@@ -24,6 +24,11 @@ typedef struct sp_output_options {
 typedef struct sp_check_result {
     const sp_report *report;
     sp_direction direction;
+    /* Whether the findings' `fix` lists were computed.  When they were, an
+     * empty list means that no extra ordering avoids the window (a phased
+     * update is needed); when not (no planner ran), the outputs say
+     * nothing about how to avoid it rather than claim that nothing can. */
+    bool fixes_known;
 } sp_check_result;
 
 /* The renderers write one document for all `n` results.  The JSON and

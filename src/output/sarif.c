@@ -123,14 +123,15 @@ static json_t *locations(const sp_model *m, const sp_finding *f)
 }
 
 /* The same sentences the text output uses, in one paragraph. */
-static json_t *message(const sp_report *r, const sp_finding *f, sp_direction dir)
+static json_t *message(const sp_check_result *res, const sp_finding *f)
 {
+    const sp_report *r = res->report;
     char *buf = NULL;
     size_t size = 0;
     FILE *s = open_memstream(&buf, &size);
     if (!s)
         return NULL;
-    if (dir == SP_ROLLBACK)
+    if (res->direction == SP_ROLLBACK)
         fputs("During the roll-back: ", s);
     sp_say_what(s, r->model, f);
     for (size_t i = 0; i < f->nexcess; i++) {
@@ -146,15 +147,16 @@ static json_t *message(const sp_report *r, const sp_finding *f, sp_direction dir
     }
     fputs(" It happens ", s);
     sp_say_witness(s, r->update, f);
-    fputs(". ", s);
-    if (f->nfix) {
-        fputs("To avoid it: ", s);
-        sp_say_fix(s, r->update, f);
-    } else {
-        fputs("Hint: ", s);
-        sp_say_no_fix(s, r->update, f);
-    }
     fputc('.', s);
+    if (f->nfix) {
+        fputs(" To avoid it: ", s);
+        sp_say_fix(s, r->update, f);
+        fputc('.', s);
+    } else if (res->fixes_known) {
+        fputs(" Hint: ", s);
+        sp_say_no_fix(s, r->update, f);
+        fputc('.', s);
+    }
     bool ok = !ferror(s);
     if (fclose(s) != 0)
         ok = false;
@@ -174,7 +176,7 @@ static json_t *result(const sp_check_result *res, const sp_finding *f)
     sp_json_put(o, "ruleId", json_string(rules[f->kind].id), &ok);
     sp_json_put(o, "ruleIndex", json_integer((json_int_t)f->kind), &ok);
     sp_json_put(o, "level", json_string("error"), &ok);
-    sp_json_put(o, "message", message(r, f, res->direction), &ok);
+    sp_json_put(o, "message", message(res, f), &ok);
     sp_json_put(o, "locations", locations(m, f), &ok);
     sp_json_put(props, "direction", json_string(sp_direction_id(res->direction)), &ok);
     sp_json_put(props, "component", sp_json_text(sp_node_name(m, f->instance)), &ok);

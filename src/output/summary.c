@@ -99,8 +99,22 @@ void sp_say_what(FILE *out, const sp_model *m, const sp_finding *f)
 
 void sp_say_excess_row(FILE *out, const sp_excess_row *row)
 {
-    fprintf(out, "%s %s from %s (credentials: %s)", row->protocol ? row->protocol : "?",
-            row->ports ? row->ports : "?", row->sources ? row->sources : "?",
+    const char *proto = row->protocol ? row->protocol : "?";
+    const char *ports = row->ports ? row->ports : "?";
+    const char *sources = row->sources ? row->sources : "?";
+    bool api = !strcmp(proto, "api");
+    bool many = strchr(ports, ',') || strchr(ports, '-');
+    if (!strcmp(proto, "any"))
+        fputs("any protocol", out);
+    else
+        fputs(proto, out);
+    if (!strcmp(ports, "any"))
+        fprintf(out, " any %s", api ? "action" : "port");
+    else if (api)
+        fprintf(out, " %s %s", many ? "actions" : "action", ports);
+    else
+        fprintf(out, " %s %s", many ? "ports" : "port", ports);
+    fprintf(out, " from %s, credentials: %s", strcmp(sources, "any") ? sources : "any source",
             row->credentials ? row->credentials : "?");
 }
 

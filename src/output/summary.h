@@ -44,7 +44,7 @@ sp_report_counts sp_report_count(const sp_report *r);
 void sp_say_instance(FILE *out, const sp_model *m, uint32_t inst);
 /* What the window is, in one sentence ending with a full stop. */
 void sp_say_what(FILE *out, const sp_model *m, const sp_finding *f);
-/* "tcp 22 from 0.0.0.0/0 (credentials: none)". */
+/* "tcp port 22 from 0.0.0.0/0, credentials: none". */
 void sp_say_excess_row(FILE *out, const sp_excess_row *row);
 /* "internet -> Router -> WebServer". */
 void sp_say_path(FILE *out, const sp_model *m, const sp_finding *f);

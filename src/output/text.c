@@ -43,7 +43,8 @@ static const char *plural(size_t n, const char *one, const char *many)
     return n == 1 ? one : many;
 }
 
-static void render_finding(const painter *p, const sp_report *r, const sp_finding *f)
+static void render_finding(const painter *p, const sp_report *r, bool fixes_known,
+                           const sp_finding *f)
 {
     FILE *out = p->out;
     const sp_model *m = r->model;
@@ -91,7 +92,7 @@ static void render_finding(const painter *p, const sp_report *r, const sp_findin
         sp_say_fix(out, r->update, f);
         off(p);
         fputc('\n', out);
-    } else {
+    } else if (fixes_known) {
         label(p, "hint");
         on(p, YELLOW);
         sp_say_no_fix(out, r->update, f);
@@ -171,7 +172,7 @@ void sp_render_check_text(const sp_check_result *results, size_t n, const sp_out
                 continue;
             if (!first)
                 fputc('\n', out);
-            render_finding(&p, r, f);
+            render_finding(&p, r, results[i].fixes_known, f);
             first = false;
             printed = true;
         }

@@ -146,7 +146,7 @@ static inline sp_finding *fixture_add_web_finding(fixture *f, bool with_fix)
     x.nexcess = 1;
     x.path = fixture_copy(f, path, sizeof path);
     x.npath = 3;
-    x.sample = "tcp from 203.0.113.5 to WebServer port 22, no credentials";
+    x.sample = "tcp port 22 from 203.0.113.5, credential: none";
     x.done = fixture_copy(f, done, sizeof done);
     x.ndone = 1;
     x.pending = fixture_copy(f, pending, sizeof pending);
@@ -217,7 +217,7 @@ static inline char *fixture_render(const sp_check_result *res, size_t n, fixture
 static inline char *fixture_render_one(const fixture *f, fixture_format fmt, bool color,
                                        bool quiet)
 {
-    sp_check_result r = {&f->report, SP_UPDATE};
+    sp_check_result r = {&f->report, SP_UPDATE, true};
     return fixture_render(&r, 1, fmt, color, quiet);
 }
 

@@ -129,7 +129,7 @@ static void rollback_makes_an_array(void **state)
     fixture_init(&up, SP_ENGINE_STACK);
     fixture_init(&back, SP_ENGINE_STACK);
     fixture_add_web_finding(&back, true);
-    sp_check_result res[2] = {{&up.report, SP_UPDATE}, {&back.report, SP_ROLLBACK}};
+    sp_check_result res[2] = {{&up.report, SP_UPDATE, true}, {&back.report, SP_ROLLBACK, true}};
     char *s = fixture_render(res, 2, FX_JSON, false, false);
     json_t *j = parse(s);
     assert_true(json_is_array(j));

@@ -44,7 +44,7 @@ static void log_shape(void **state)
     fixture_add_web_finding(&f, true);
     fixture_add_dangling_finding(&f);
     fixture_add_web_finding(&f, true)->suppressed = true;
-    sp_check_result res = {&f.report, SP_UPDATE};
+    sp_check_result res = {&f.report, SP_UPDATE, true};
     json_t *log = render(&res, 1);
     assert_string_equal(str_at(log, "version"), "2.1.0");
     assert_non_null(strstr(str_at(log, "$schema"), "sarif-2.1.0"));
@@ -88,7 +88,7 @@ static void rollback_results_share_the_run(void **state)
     fixture_init(&back, SP_ENGINE_STACK);
     fixture_add_web_finding(&up, true);
     fixture_add_web_finding(&back, true);
-    sp_check_result res[2] = {{&up.report, SP_UPDATE}, {&back.report, SP_ROLLBACK}};
+    sp_check_result res[2] = {{&up.report, SP_UPDATE, true}, {&back.report, SP_ROLLBACK, true}};
     json_t *log = render(res, 2);
     json_t *results = json_object_get(run0(log), "results");
     assert_int_equal(json_array_size(results), 2);
@@ -97,6 +97,24 @@ static void rollback_results_share_the_run(void **state)
     json_decref(log);
     fixture_release(&up);
     fixture_release(&back);
+}
+
+static void unknown_fixes_are_not_claimed(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_init(&f, SP_ENGINE_STACK);
+    fixture_add_web_finding(&f, false);
+    sp_check_result res = {&f.report, SP_UPDATE, false};
+    json_t *log = render(&res, 1);
+    const char *text = str_at(run0(log), "results.0.message.text");
+    assert_string_equal(text, "WebServer (new) can be reached in a way that its new "
+                              "configuration does not allow. Excess: tcp port 22 from "
+                              "0.0.0.0/0, credentials: none. Path: internet -> Router -> "
+                              "WebServer. It happens if WebServer is updated while Router is "
+                              "not yet updated.");
+    json_decref(log);
+    fixture_release(&f);
 }
 
 static void absolute_paths_become_file_uris(void **state)
@@ -108,7 +126,7 @@ static void absolute_paths_become_file_uris(void **state)
                                  strlen(fixture_new_text));
     sp_finding *x = fixture_add_web_finding(&f, true);
     f.model.instances.items[x->instance].loc.src = src;
-    sp_check_result res = {&f.report, SP_UPDATE};
+    sp_check_result res = {&f.report, SP_UPDATE, true};
     json_t *log = render(&res, 1);
     assert_string_equal(
         str_at(run0(log), "results.0.locations.0.physicalLocation.artifactLocation.uri"),
@@ -126,7 +144,7 @@ static void every_result_has_a_location(void **state)
     f.model.instances.items[x->instance].loc = SP_NO_LOC;
     f.model.components.items[f.web].loc_new = SP_NO_LOC;
     f.model.components.items[f.web].loc_old = SP_NO_LOC;
-    sp_check_result res = {&f.report, SP_UPDATE};
+    sp_check_result res = {&f.report, SP_UPDATE, true};
     json_t *log = render(&res, 1);
     json_t *r0 = json_array_get(json_object_get(run0(log), "results"), 0);
     assert_string_equal(str_at(r0, "locations.0.physicalLocation.artifactLocation.uri"),
@@ -140,6 +158,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(log_shape),
         cmocka_unit_test(rollback_results_share_the_run),
+        cmocka_unit_test(unknown_fixes_are_not_claimed),
         cmocka_unit_test(absolute_paths_become_file_uris),
         cmocka_unit_test(every_result_has_a_location),
     };

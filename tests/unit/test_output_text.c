@@ -11,10 +11,10 @@
 static const char web_block[] =
     "new.yaml:6:3: exposure window: WebServer (new)\n"
     "  WebServer (new) can be reached in a way that its new configuration does not allow.\n"
-    "  excess:   tcp 22 from 0.0.0.0/0 (credentials: none)\n"
+    "  excess:   tcp port 22 from 0.0.0.0/0, credentials: none\n"
     "  path:     internet -> Router -> WebServer\n"
     "  when:     if WebServer is updated while Router is not yet updated\n"
-    "  example:  tcp from 203.0.113.5 to WebServer port 22, no credentials\n"
+    "  example:  tcp port 22 from 203.0.113.5, credential: none\n"
     "  avoid:    update Router before WebServer (add Router to the DependsOn of WebServer)\n";
 
 static const char summary_one[] =
@@ -149,8 +149,57 @@ static void several_excess_rows_align(void **state)
     x->excess = rows;
     x->nexcess = 2;
     char *s = fixture_render_one(&f, FX_TEXT, false, true);
-    assert_non_null(strstr(s, "  excess:   tcp 22 from 0.0.0.0/0 (credentials: none)\n"
-                              "             udp 53 from 10.0.0.0/8 (credentials: Authorizer)\n"));
+    assert_non_null(strstr(s, "  excess:   tcp port 22 from 0.0.0.0/0, credentials: none\n"
+                              "             udp port 53 from 10.0.0.0/8, credentials: Authorizer\n"));
+    free(s);
+    fixture_release(&f);
+}
+
+static void excess_words(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_init(&f, SP_ENGINE_STACK);
+    sp_finding *x = fixture_add_web_finding(&f, true);
+    sp_excess_row rows[] = {{"any", "any", "any", "none"},
+                            {"tcp", "22, 8000-8080", "10.0.0.0/8", "any credential"},
+                            {"api", "lambda:InvokeFunction", "any", "none"},
+                            {"api", "any", "AWS::ApiGateway", "none, Authorizer"}};
+    x->excess = rows;
+    x->nexcess = 4;
+    char *s = fixture_render_one(&f, FX_TEXT, false, true);
+    assert_non_null(
+        strstr(s, "  excess:   any protocol any port from any source, credentials: none\n"
+                  "             tcp ports 22, 8000-8080 from 10.0.0.0/8, credentials: any "
+                  "credential\n"
+                  "             api action lambda:InvokeFunction from any source, credentials: "
+                  "none\n"
+                  "             api any action from AWS::ApiGateway, credentials: none, "
+                  "Authorizer\n"));
+    free(s);
+    fixture_release(&f);
+}
+
+/* Without a planner the fix lists are not computed: nothing is said about
+ * how to avoid the window, rather than that nothing can. */
+static void unknown_fixes_are_not_claimed(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_init(&f, SP_ENGINE_STACK);
+    fixture_add_web_finding(&f, false);
+    sp_check_result r = {&f.report, SP_UPDATE, false};
+    char *s = fixture_render(&r, 1, FX_TEXT, false, true);
+    assert_null(strstr(s, "hint:"));
+    assert_null(strstr(s, "avoid:"));
+    assert_null(strstr(s, "DependsOn"));
+    assert_non_null(strstr(s, "  example:  tcp port 22 from 203.0.113.5, credential: none\n"));
+    free(s);
+    /* A fix that is there is shown all the same. */
+    fixture_add_web_finding(&f, true);
+    s = fixture_render(&r, 1, FX_TEXT, false, true);
+    assert_non_null(strstr(s, "avoid:    update Router before WebServer"));
+    assert_null(strstr(s, "hint:"));
     free(s);
     fixture_release(&f);
 }
@@ -219,7 +268,7 @@ static void rollback_is_a_separate_section(void **state)
     back.model.old_path = "new.yaml";
     back.model.new_path = "old.yaml";
     fixture_add_web_finding(&back, true);
-    sp_check_result res[2] = {{&up.report, SP_UPDATE}, {&back.report, SP_ROLLBACK}};
+    sp_check_result res[2] = {{&up.report, SP_UPDATE, true}, {&back.report, SP_ROLLBACK, true}};
     char *s = fixture_render(res, 2, FX_TEXT, false, false);
     char want[4096];
     snprintf(want, sizeof want,
@@ -267,6 +316,8 @@ int main(void)
         cmocka_unit_test(dangling_and_replacement_words),
         cmocka_unit_test(witness_shapes),
         cmocka_unit_test(several_excess_rows_align),
+        cmocka_unit_test(excess_words),
+        cmocka_unit_test(unknown_fixes_are_not_claimed),
         cmocka_unit_test(incomplete_says_so),
         cmocka_unit_test(suppressed_are_counted_not_shown),
         cmocka_unit_test(colour_only_when_asked),
