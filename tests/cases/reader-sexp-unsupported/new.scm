@@ -1,0 +1,2 @@
+;; a guix deploy file
+(list (machine))
