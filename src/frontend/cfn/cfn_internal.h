@@ -36,6 +36,7 @@ typedef enum cfn_value_kind {
     CFN_VAL_RESOURCE,  /* Ref R or Fn::GetAtt R.Attr (attr NULL for Ref) */
     CFN_VAL_LIST,      /* a list (items evaluated on demand) */
     CFN_VAL_MAP,
+    CFN_VAL_NONE,      /* AWS::NoValue (maybe via Fn::If): the property or element is absent */
 } cfn_value_kind;
 
 typedef struct cfn_value {
@@ -62,6 +63,12 @@ void cfn_each_reference(const cfn_template *t, const sp_doc *expr,
                         void *arg);
 
 const cfn_resource *cfn_find_resource(const cfn_template *t, const char *id);
+/* Calls `fn` for every resource of the template, in document order (the
+ * catalogue's roles use it for reverse look-ups, e.g. which listeners
+ * forward to a target group). */
+void cfn_each_resource(const cfn_template *t,
+                       void (*fn)(const cfn_template *t, const cfn_resource *r, void *arg),
+                       void *arg);
 /* The property at a path below Properties ("NetworkInterfaces"), or NULL. */
 const sp_doc *cfn_prop(const cfn_resource *r, const char *name);
 
