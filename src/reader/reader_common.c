@@ -195,7 +195,8 @@ sp_doc *sp_reader_scalar(sp_ctx *ctx, sp_doc_kind kind, uint32_t src, size_t off
 bool sp_reader_finish_collection(sp_ctx *ctx, sp_node_stack *s, size_t from, sp_doc *coll)
 {
     size_t n = s->len - from;
-    sp_doc **children = s->items + from;
+    /* Empty collections may come before the stack ever grew (items NULL). */
+    sp_doc **children = n ? s->items + from : NULL;
     if (coll->kind == SP_DOC_SEQ) {
         if (n) {
             sp_doc **items = sp_arena_calloc(&ctx->arena, n, sizeof *items);
