@@ -496,6 +496,10 @@ static bool on_scalar(yaml_reader *r, const yaml_event_t *ev)
                                                        : SP_DOC_STRING;
         break;
     case TAG_SHORT:
+        /* `!GetAZs` with nothing after it: an empty plain scalar is null in
+         * YAML, and converters write {"Fn::GetAZs": null} for it. */
+        kind = plain && len == 0 ? SP_DOC_NULL : SP_DOC_STRING;
+        break;
     case TAG_STR:
         kind = SP_DOC_STRING;
         break;

@@ -127,7 +127,8 @@ static void test_short_tags_scalar_forms(void **state)
     check_same("v: !Sub |\n  line ${A}\n  two\n", "{\"v\": {\"Fn::Sub\": \"line ${A}\\ntwo\\n\"}}");
     check_same("v: !ImportValue Shared-Vpc", "{\"v\": {\"Fn::ImportValue\": \"Shared-Vpc\"}}");
     check_same("v: !GetAZs ''", "{\"v\": {\"Fn::GetAZs\": \"\"}}");
-    check_same("v: !GetAZs", "{\"v\": {\"Fn::GetAZs\": \"\"}}");
+    check_same("v: !GetAZs", "{\"v\": {\"Fn::GetAZs\": null}}");
+    check_same("v: [!GetAZs , x]", "{\"v\": [{\"Fn::GetAZs\": null}, \"x\"]}");
     check_same("v: !Base64 hello", "{\"v\": {\"Fn::Base64\": \"hello\"}}");
     check_same("v: !ValueOf [P, Attr]", "{\"v\": {\"Fn::ValueOf\": [\"P\", \"Attr\"]}}");
     check_same("v: !RefAll AWS::EC2::VPC::Id", "{\"v\": {\"Fn::RefAll\": \"AWS::EC2::VPC::Id\"}}");
@@ -890,6 +891,43 @@ static void walk_corpus(const char *dir, corpus_stats *st)
     closedir(d);
 }
 
+/* The corpus holds some templates in both syntaxes at the same commit
+ * (X.json__H and X.yaml__H): where both read, they are conversions of
+ * each other, which exercises the short tags on real templates. */
+static void compare_twins(const char *pairs_dir, unsigned *readable, unsigned *equal)
+{
+    DIR *d = opendir(pairs_dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        const char *j = strstr(e->d_name, ".json__");
+        if (!j)
+            continue;
+        char json_path[1024], yaml_path[1024];
+        snprintf(json_path, sizeof json_path, "%s/%s/after.json", pairs_dir, e->d_name);
+        snprintf(yaml_path, sizeof yaml_path, "%s/%.*s.yaml__%s/after.yaml", pairs_dir,
+                 (int)(j - e->d_name), e->d_name, j + strlen(".json__"));
+        sp_ctx ctx;
+        sp_ctx_init(&ctx);
+        uint32_t a, b;
+        struct stat sb;
+        if (stat(yaml_path, &sb) == 0 && sp_source_read(&ctx, json_path, &a) &&
+            sp_source_read(&ctx, yaml_path, &b)) {
+            sp_doc *x = sp_read_document(&ctx, a), *y = sp_read_document(&ctx, b);
+            if (x && y) {
+                (*readable)++;
+                if (sp_doc_equal(x, y) && sp_doc_hash(x) == sp_doc_hash(y))
+                    (*equal)++;
+                else
+                    print_message("twins differ: %s\n", e->d_name);
+            }
+        }
+        sp_ctx_release(&ctx);
+    }
+    closedir(d);
+}
+
 static void test_shared_corpus(void **state)
 {
     (void)state;
@@ -906,6 +944,13 @@ static void test_shared_corpus(void **state)
                   st.expected_failures);
     assert_true(st.files > 0);
     assert_int_equal(st.failed, st.expected_failures);
+    char *pairs = repo_relative("../shared/corpus/cfn-pairs");
+    unsigned readable = 0, equal = 0;
+    compare_twins(pairs, &readable, &equal);
+    print_message("corpus: %u of %u JSON/YAML twin templates read to equal trees\n", equal,
+                  readable);
+    assert_true(readable == 0 || equal > 0);
+    free(pairs);
     free(corpus);
 }
 
