@@ -74,8 +74,12 @@ bool sp_search(const sp_update *u, const sp_requirements *req, const sp_limits *
                sp_report *out);
 
 /* Brute force over every reachable state: the test oracle (small models,
- * at most 20 events).  Fills kind, instance, name and excess_set only. */
-bool sp_search_exhaustive(const sp_update *u, const sp_requirements *req, sp_report *out);
+ * at most 20 events).  Requirements are computed here, independently, from
+ * the OLD and NEW of `requirements_from` (the update itself, or the whole
+ * update a planner step belongs to).  Fills kind, instance, name and
+ * excess_set only. */
+bool sp_search_exhaustive(const sp_update *u, const sp_update *requirements_from,
+                          sp_report *out);
 
 /* Whether two request sets are equal (exactly, over their joint cells). */
 bool sp_reqset_equal(sp_ctx *ctx, const sp_reqset *a, const sp_reqset *b);

@@ -10,7 +10,8 @@ enum { ORACLE_MAX_EVENTS = 20 };
 
 typedef struct oracle {
     const sp_update *u;
-    const sp_requirements *req;
+    const sp_update *req_from;  /* the update whose OLD and NEW define requirements */
+    unsigned char *present_old, *present_new; /* per instance, in req_from */
     sp_world w;
     sp_universe uni;
     sp_eval ev;
@@ -30,10 +31,13 @@ static bool own_requirements(oracle *o)
 {
     const sp_model *m = o->u->model;
     size_t ni = m->instances.len;
+    for (size_t i = 0; i < ni; i++) {
+        const sp_presence *p = &o->req_from->presence[i];
+        o->present_old[i] = p->initially;
+        o->present_new[i] = (p->initially || p->birth != SP_NONE) && p->death == SP_NONE;
+    }
     for (int state = 0; state < 2; state++) {
-        memset(o->done, state, o->ne + 1);
-        for (size_t i = 0; i < ni; i++)
-            o->present[i] = sp_world_present(&o->w, (uint32_t)i, o->done);
+        memcpy(o->present, state ? o->present_new : o->present_old, ni);
         if (!sp_eval_reach(&o->ev, o->all_edges, o->nedges, o->node_index, ni, o->x))
             return false;
         for (size_t i = 0; i < ni; i++) {
@@ -54,8 +58,23 @@ static bool own_requirements(oracle *o)
             sp_bits_or(&o->uni, o->reqb[i], o->tmp);
         }
     }
-    memset(o->done, 0, o->ne + 1);
     return true;
+}
+
+/* A dangling reference is no window when the referrer's own configuration
+ * leaves the name unowned too. */
+static bool dangling_allowed(const oracle *o, uint32_t instance, sp_name name)
+{
+    bool old_unowned = !sp_name_owned(&o->w, name, o->present_old);
+    bool new_unowned = !sp_name_owned(&o->w, name, o->present_new);
+    switch (o->u->model->instances.items[instance].label) {
+    case SP_LABEL_OLD:
+        return old_unowned;
+    case SP_LABEL_NEW:
+        return new_unowned;
+    default:
+        return old_unowned || new_unowned;
+    }
 }
 
 static bool visit_state(oracle *o)
@@ -81,13 +100,14 @@ static bool visit_state(oracle *o)
         size_t nclaims;
         sp_fact_index_get(&o->w.claims, 0, f->name, &nclaims);
         if (nclaims && o->present[f->owner] && !sp_name_owned(&o->w, f->name, o->present) &&
-            !sp_requirement_dangling_allowed(o->req, f->owner, f->name))
+            !dangling_allowed(o, f->owner, f->name))
             o->dangling[r] = 1;
     }
     return true;
 }
 
-bool sp_search_exhaustive(const sp_update *u, const sp_requirements *req, sp_report *out)
+bool sp_search_exhaustive(const sp_update *u, const sp_update *requirements_from,
+                          sp_report *out)
 {
     const sp_model *m = u->model;
     sp_ctx *ctx = m->ctx;
@@ -100,7 +120,7 @@ bool sp_search_exhaustive(const sp_update *u, const sp_requirements *req, sp_rep
     oracle o;
     memset(&o, 0, sizeof o);
     o.u = u;
-    o.req = req;
+    o.req_from = requirements_from;
     o.ne = u->events.len;
     sp_arena_init(&o.scratch, 0);
     sp_arena_init(&o.temp, 0);
@@ -115,6 +135,8 @@ bool sp_search_exhaustive(const sp_update *u, const sp_requirements *req, sp_rep
          sp_eval_init(&o.ev, &o.w, &o.uni, &o.scratch, &o.temp, nf);
     o.done = sp_arena_calloc(&o.scratch, o.ne + 1, 1);
     o.present = sp_arena_calloc(&o.scratch, ni + 1, 1);
+    o.present_old = sp_arena_calloc(&o.scratch, ni + 1, 1);
+    o.present_new = sp_arena_calloc(&o.scratch, ni + 1, 1);
     o.node_index = sp_arena_calloc(&o.scratch, ni + 1, sizeof *o.node_index);
     o.all_edges = sp_arena_calloc(&o.scratch, nf + 1, sizeof *o.all_edges);
     o.x = sp_arena_calloc(&o.scratch, ni + 1, sizeof *o.x);
@@ -122,7 +144,7 @@ bool sp_search_exhaustive(const sp_update *u, const sp_requirements *req, sp_rep
     o.reqb = sp_arena_calloc(&o.scratch, ni + 1, sizeof *o.reqb);
     o.dangling = sp_arena_calloc(&o.scratch, o.w.refers.len + 1, 1);
     o.pred = sp_arena_calloc(&o.scratch, o.ne + 1, sizeof *o.pred);
-    ok = ok && o.done && o.present && o.node_index && o.all_edges && o.x && o.total && o.reqb &&
+    ok = ok && o.done && o.present && o.present_old && o.present_new && o.node_index && o.all_edges && o.x && o.total && o.reqb &&
          o.dangling && o.pred && (o.tmp = sp_bits_new(&o.scratch, &o.uni));
     for (size_t i = 0; ok && i < ni; i++) {
         o.node_index[i] = (uint32_t)i;
@@ -185,5 +207,6 @@ bool sp_search_exhaustive(const sp_update *u, const sp_requirements *req, sp_rep
     }
     sp_arena_release(&o.scratch);
     sp_arena_release(&o.temp);
+    sp_world_release(&o.w);
     return ok;
 }

@@ -68,6 +68,7 @@ void sp_requirements_release(sp_requirements *r)
     if (r) {
         sp_subgraph_marks_free(r->marks);
         r->marks = NULL;
+        sp_world_release(&r->world);
     }
 }
 

@@ -306,8 +306,10 @@ static bool search_group(searcher *s, const sp_target_group *g, sp_arena *scratc
     q->g = *g;
     if (!sp_subgraph_build(&s->w, s->marks, g->inst, (size_t)g->n, scratch, &q->sg))
         return false;
-    /* Events of the targets alone cannot open a window: with nothing else
-     * changing, a target's exposure is its own configuration's. */
+    /* In a whole update, events of the targets alone cannot open a window:
+     * with nothing else changing, a target's exposure is its own
+     * configuration's.  (A planner's step starts from a mix, so it is
+     * evaluated anyway.) */
     bool other = false;
     for (size_t i = 0; i < q->sg.events.len && !other; i++) {
         uint32_t e = q->sg.events.items[i];
@@ -318,7 +320,7 @@ static bool search_group(searcher *s, const sp_target_group *g, sp_arena *scratc
         }
         other = !own;
     }
-    if (!other)
+    if (!other && s->u->whole)
         return true;
     if (q->sg.events.len > MAX_INFLUENCE) {
         incomplete(s, "an instance's exposure depends on more than 62 events");
@@ -560,6 +562,7 @@ bool sp_search(const sp_update *u, const sp_requirements *req, const sp_limits *
     sp_arena_release(&scratch);
     sp_arena_release(&temp);
     sp_subgraph_marks_free(s.marks);
+    sp_world_release(&s.w);
     free(s.done);
     free(s.present);
     if (ok)

@@ -35,7 +35,7 @@ static int keyed_cmp(const void *a, const void *b)
 }
 
 /* Builds an index from (key, fact) pairs. */
-static bool index_build(sp_ctx *ctx, sp_fact_index *ix, keyed *items, size_t n)
+static bool index_build(sp_arena *arena, sp_fact_index *ix, keyed *items, size_t n)
 {
     memset(ix, 0, sizeof *ix);
     qsort(items, n, sizeof *items, keyed_cmp);
@@ -45,10 +45,10 @@ static bool index_build(sp_ctx *ctx, sp_fact_index *ix, keyed *items, size_t n)
     ix->cap = 16;
     while (ix->cap < lists * 2 + 2)
         ix->cap *= 2;
-    ix->keys = sp_arena_calloc(&ctx->arena, ix->cap, sizeof *ix->keys);
-    ix->list = sp_arena_calloc(&ctx->arena, ix->cap, sizeof *ix->list);
-    ix->first = sp_arena_calloc(&ctx->arena, lists + 1, sizeof *ix->first);
-    ix->facts = sp_arena_calloc(&ctx->arena, n + 1, sizeof *ix->facts);
+    ix->keys = sp_arena_calloc(arena, ix->cap, sizeof *ix->keys);
+    ix->list = sp_arena_calloc(arena, ix->cap, sizeof *ix->list);
+    ix->first = sp_arena_calloc(arena, lists + 1, sizeof *ix->first);
+    ix->facts = sp_arena_calloc(arena, n + 1, sizeof *ix->facts);
     if (!ix->keys || !ix->list || !ix->first || !ix->facts)
         return false;
     size_t l = 0;
@@ -85,9 +85,9 @@ static bool build_order(sp_world *w)
     const sp_update *u = w->u;
     size_t n = u->events.len, ne = u->order.len;
     w->pred_words = (n + 63) / 64;
-    w->pred = sp_arena_calloc(&w->ctx->arena, n * w->pred_words + 1, sizeof(sp_word));
-    w->topo = sp_arena_calloc(&w->ctx->arena, n + 1, sizeof *w->topo);
-    w->topo_rank = sp_arena_calloc(&w->ctx->arena, n + 1, sizeof *w->topo_rank);
+    w->pred = sp_arena_calloc(&w->arena, n * w->pred_words + 1, sizeof(sp_word));
+    w->topo = sp_arena_calloc(&w->arena, n + 1, sizeof *w->topo);
+    w->topo_rank = sp_arena_calloc(&w->arena, n + 1, sizeof *w->topo_rank);
     uint32_t *indeg = calloc(n + 1, sizeof *indeg);
     uint32_t *first = calloc(n + 2, sizeof *first);
     uint32_t *succ = calloc(ne + 1, sizeof *succ);
@@ -141,15 +141,16 @@ static bool build_order(sp_world *w)
 bool sp_world_build(sp_world *w, const sp_update *u)
 {
     memset(w, 0, sizeof *w);
+    sp_arena_init(&w->arena, 0);
     w->u = u;
     w->m = u->model;
     w->ctx = u->model->ctx;
     const sp_model *m = w->m;
     size_t nc = m->components.len, nf = m->facts.len;
-    w->edges_in_first = sp_arena_calloc(&w->ctx->arena, nc + 2, sizeof(uint32_t));
-    w->edges_in = sp_arena_calloc(&w->ctx->arena, nf + 1, sizeof(uint32_t));
-    w->edges_out_first = sp_arena_calloc(&w->ctx->arena, nc + 2, sizeof(uint32_t));
-    w->edges_out = sp_arena_calloc(&w->ctx->arena, nf + 1, sizeof(uint32_t));
+    w->edges_in_first = sp_arena_calloc(&w->arena, nc + 2, sizeof(uint32_t));
+    w->edges_in = sp_arena_calloc(&w->arena, nf + 1, sizeof(uint32_t));
+    w->edges_out_first = sp_arena_calloc(&w->arena, nc + 2, sizeof(uint32_t));
+    w->edges_out = sp_arena_calloc(&w->arena, nf + 1, sizeof(uint32_t));
     keyed *rules = calloc(nf + 1, sizeof *rules), *att = calloc(nf + 1, sizeof *att),
           *claims = calloc(nf + 1, sizeof *claims);
     uint32_t *fill = calloc(nc + 1, sizeof *fill), *fill_out = calloc(nc + 1, sizeof *fill_out);
@@ -165,7 +166,7 @@ bool sp_world_build(sp_world *w, const sp_update *u)
             if (fa->a.component < nc)
                 w->edges_out_first[fa->a.component + 1]++;
             else if (fa->a.component == SP_INTERNET)
-                ok = sp_vec_push(&w->ctx->arena, &w->edges_from_internet, (uint32_t)f);
+                ok = sp_vec_push(&w->arena, &w->edges_from_internet, (uint32_t)f);
             break;
         case SP_FACT_RULE:
             rules[nr++] = (keyed){index_key(fa->a.component, fa->a.name), (uint32_t)f,
@@ -178,7 +179,7 @@ bool sp_world_build(sp_world *w, const sp_update *u)
             claims[ncl++] = (keyed){index_key(0, fa->name), (uint32_t)f, 0};
             break;
         case SP_FACT_REFER:
-            ok = sp_vec_push(&w->ctx->arena, &w->refers, (uint32_t)f);
+            ok = sp_vec_push(&w->arena, &w->refers, (uint32_t)f);
             break;
         default:
             break;
@@ -200,9 +201,9 @@ bool sp_world_build(sp_world *w, const sp_update *u)
             if (fa->a.component < nc)
                 w->edges_out[fill_out[fa->a.component]++] = (uint32_t)f;
         }
-        ok = index_build(w->ctx, &w->rules, rules, nr) &&
-             index_build(w->ctx, &w->attaches, att, na) &&
-             index_build(w->ctx, &w->claims, claims, ncl) && build_order(w);
+        ok = index_build(&w->arena, &w->rules, rules, nr) &&
+             index_build(&w->arena, &w->attaches, att, na) &&
+             index_build(&w->arena, &w->claims, claims, ncl) && build_order(w);
     }
     free(rules);
     free(att);
@@ -216,7 +217,7 @@ bool sp_world_build(sp_world *w, const sp_update *u)
 
 void sp_world_release(sp_world *w)
 {
-    (void)w; /* everything lives in the run's arena */
+    sp_arena_release(&w->arena);
 }
 
 bool sp_world_before(const sp_world *w, uint32_t a, uint32_t b)

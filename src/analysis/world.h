@@ -21,6 +21,7 @@ typedef struct sp_fact_index {
 } sp_fact_index;
 
 typedef struct sp_world {
+    sp_arena arena; /* the indices; sp_world_release frees them */
     const sp_model *m;
     const sp_update *u;
     sp_ctx *ctx;
@@ -43,6 +44,8 @@ typedef struct sp_world {
     uint32_t *topo_rank;
 } sp_world;
 
+/* Builds the indices (in the world's own arena, which sp_world_release
+ * frees, also after a failed build). */
 bool sp_world_build(sp_world *w, const sp_update *u);
 void sp_world_release(sp_world *w);
 

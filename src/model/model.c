@@ -351,7 +351,10 @@ bool sp_update_build(sp_update *u, const sp_model *m, bool transitive)
         return false;
     }
     memset(to, 1, nc + 1);
-    return sp_update_build_mix(u, m, from, to, transitive);
+    if (!sp_update_build_mix(u, m, from, to, transitive))
+        return false;
+    u->whole = true;
+    return true;
 }
 
 bool sp_update_copy(sp_update *to, const sp_update *from)
@@ -360,6 +363,7 @@ bool sp_update_copy(sp_update *to, const sp_update *from)
     const sp_model *m = from->model;
     memset(to, 0, sizeof *to);
     to->model = m;
+    to->whole = from->whole;
     size_t nc = m->components.len, ni = m->instances.len;
     to->presence = sp_arena_calloc(&ctx->arena, ni ? ni : 1, sizeof *to->presence);
     to->main_event = sp_arena_calloc(&ctx->arena, nc ? nc : 1, sizeof *to->main_event);

@@ -184,6 +184,10 @@ typedef struct sp_presence {
 
 typedef struct sp_update {
     const sp_model *model;
+    /* From all of OLD to all of NEW (not a planner's intermediate step):
+     * then an instance with nothing changing around it is in its own
+     * configuration, which the search uses to skip it. */
+    bool whole;
     SP_VEC(sp_event) events;
     SP_VEC(sp_order) order;      /* explicit edges; MAIN before CLEANUP is implicit */
     sp_presence *presence;       /* one per instance */
