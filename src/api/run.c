@@ -1,6 +1,7 @@
 #include "run.h"
 
 #include "../output/output.h"
+#include "../planner/planner.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -144,6 +145,10 @@ sp_status sp_run_check(sp_run *r)
     r->requirements = sp_requirements_compute(&r->update);
     if (!r->requirements || !sp_search(&r->update, r->requirements, &r->limits, &r->report))
         return SP_INTERNAL;
+    /* Each finding's `fix`: the ordering edges that would remove its
+     * witness; an empty list then means that no extra order can. */
+    if (!sp_plan_hints(&r->update, &r->report))
+        return SP_INTERNAL;
     r->checked = true;
     if (!r->report.complete)
         return SP_INCOMPLETE;
@@ -177,8 +182,8 @@ sp_status sp_run_render_many(sp_run *const *runs, size_t n, sp_format format, FI
         }
         results[i].report = &runs[i]->report;
         results[i].direction = runs[i]->direction;
-        /* No planner runs yet: the findings' fix lists are not computed. */
-        results[i].fixes_known = false;
+        /* sp_run_check computed every finding's fix list. */
+        results[i].fixes_known = true;
     }
     sp_output_options o = {first->flags[SP_FLAG_COLOR], first->flags[SP_FLAG_QUIET]};
     bool ok = true;

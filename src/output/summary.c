@@ -193,8 +193,8 @@ void sp_say_fix(FILE *out, const sp_update *u, const sp_finding *f)
     for (size_t i = 0; i < f->nfix; i++) {
         const char *first = sp_component_key(m, f->fix[i].first);
         const char *then = sp_component_key(m, f->fix[i].then);
-        fprintf(out, "%s%s %s before %s", i ? "; " : "", main_verb(u, f->fix[i].first), first,
-                then);
+        fprintf(out, "%s%s %s before %s", i ? "; or " : "", main_verb(u, f->fix[i].first),
+                first, then);
         if (m->engine == SP_ENGINE_FLEET)
             fprintf(out, " (add %s to the after: list of %s)", first, then);
         else

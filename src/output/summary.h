@@ -51,8 +51,9 @@ void sp_say_path(FILE *out, const sp_model *m, const sp_finding *f);
 /* "if WebServer is updated while Router is not yet updated". */
 void sp_say_witness(FILE *out, const sp_update *u, const sp_finding *f);
 /* "update Router before WebServer (add Router to the DependsOn of
- * WebServer)"; with several edges, joined by "; ".  Nothing when the
- * finding has no fix. */
+ * WebServer)".  Each edge of a finding's fix removes its witness on its
+ * own (sp_plan_hints), so several are alternatives, joined by "; or ".
+ * Nothing when the finding has no fix. */
 void sp_say_fix(FILE *out, const sp_update *u, const sp_finding *f);
 /* The hint given when no extra ordering avoids a window. */
 void sp_say_no_fix(FILE *out, const sp_update *u, const sp_finding *f);

@@ -155,6 +155,23 @@ static void several_excess_rows_align(void **state)
     fixture_release(&f);
 }
 
+static void several_fixes_are_alternatives(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_init(&f, SP_ENGINE_STACK);
+    sp_finding *x = fixture_add_web_finding(&f, true);
+    sp_edge_hint two[] = {{f.router, f.web}, {f.bucket, f.web}};
+    x->fix = two;
+    x->nfix = 2;
+    char *s = fixture_render_one(&f, FX_TEXT, false, true);
+    assert_non_null(strstr(s, "  avoid:    update Router before WebServer (add Router to the "
+                              "DependsOn of WebServer); or create Bucket before WebServer (add "
+                              "Bucket to the DependsOn of WebServer)\n"));
+    free(s);
+    fixture_release(&f);
+}
+
 static void excess_words(void **state)
 {
     (void)state;
@@ -316,6 +333,7 @@ int main(void)
         cmocka_unit_test(dangling_and_replacement_words),
         cmocka_unit_test(witness_shapes),
         cmocka_unit_test(several_excess_rows_align),
+        cmocka_unit_test(several_fixes_are_alternatives),
         cmocka_unit_test(excess_words),
         cmocka_unit_test(unknown_fixes_are_not_claimed),
         cmocka_unit_test(incomplete_says_so),
