@@ -507,7 +507,8 @@ static bool on_scalar(yaml_reader *r, const yaml_event_t *ev)
     case TAG_FLOAT:
     case TAG_BOOL:
     case TAG_NULL: {
-        static const char *const names[] = {"", "", "", "integer", "number", "boolean", "null"};
+        static const char *const names[] = {"",          "",         "",          "an integer",
+                                            "a number", "a boolean", "null (~ or empty)"};
         bool fits = cls == TAG_BOOL   ? is_bool_text(value, len)
                     : cls == TAG_NULL ? is_null_text(value, len)
                                       : is_number_text(value, len);
@@ -515,7 +516,7 @@ static bool on_scalar(yaml_reader *r, const yaml_event_t *ev)
             char shown[64];
             describe_tag(tag, shown, sizeof shown);
             sp_error(r->ctx, sp_reader_loc(r->src, sp.content, end - sp.content),
-                     "%s wants a %s, not '%.*s'", shown, names[cls], len > 40 ? 40 : (int)len,
+                     "%s wants %s, not '%.*s'", shown, names[cls], len > 40 ? 40 : (int)len,
                      value);
             return false;
         }

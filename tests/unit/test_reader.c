@@ -605,8 +605,10 @@ static void test_yaml_errors(void **state)
                  "unsupported tag !!binary (CloudFormation accepts !!str, !!int, !!float, "
                  "!!bool, !!null, !!map and !!seq)"),
         YAML_ERR("a: !<tag:example.com,2000:x> 1\n", 1, 4, "unknown tag !<tag:example.com,2000:x>"),
-        YAML_ERR("a: !!int abc\n", 1, 10, "!!int wants a integer, not 'abc'"),
+        YAML_ERR("a: !!int abc\n", 1, 10, "!!int wants an integer, not 'abc'"),
         YAML_ERR("a: !!map [1]\n", 1, 4, "tag !!map cannot stand on a sequence"),
+        YAML_ERR("a: !!bool maybe\n", 1, 11, "!!bool wants a boolean, not 'maybe'"),
+        YAML_ERR("a: !!null x\n", 1, 11, "!!null wants null (~ or empty), not 'x'"),
         YAML_ERR("a: !!seq x\n", 1, 4, "tag !!seq cannot stand on a scalar"),
         YAML_ERR("a: &x 1\nb: *x\n", 2, 4,
                  "YAML aliases (*x) are not allowed: CloudFormation rejects them"),
