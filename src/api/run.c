@@ -222,16 +222,18 @@ sp_status sp_run_render_model(sp_run *r, FILE *out)
     return SP_OK;
 }
 
-/* The catalogue is being written (frontend/cfn/catalogue.c); until it can
- * describe itself, `snipeproof types` says so rather than listing nothing.
- * Replace this body with the catalogue's renderer. */
+/* The type catalogue in use, rendered by the CloudFormation front-end. */
 sp_status sp_run_render_types(sp_run *r, sp_format format, FILE *out)
 {
-    (void)format;
-    (void)out;
-    sp_error(&r->ctx, SP_NO_LOC, "types: not implemented yet (the type catalogue cannot "
-                                 "describe itself yet)");
-    return SP_INPUT_ERROR;
+    if (format != SP_FORMAT_TEXT && format != SP_FORMAT_JSON) {
+        sp_error(&r->ctx, SP_NO_LOC, "types: only text and json formats");
+        return SP_INPUT_ERROR;
+    }
+    sp_frontend_options opt = {r->params.items, r->params.len, r->types_files.items,
+                               r->types_files.len, r->flags[SP_FLAG_STRICT]};
+    if (!sp_cfn_render_types(&r->ctx, &opt, format == SP_FORMAT_JSON, out))
+        return r->ctx.out_of_memory ? SP_INTERNAL : SP_INPUT_ERROR;
+    return SP_OK;
 }
 
 size_t sp_run_diag_count(const sp_run *r)

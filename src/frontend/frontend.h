@@ -42,4 +42,10 @@ bool sp_cfn_load(sp_ctx *ctx, const sp_frontend_options *opt, const sp_doc *old_
 bool sp_topology_load(sp_ctx *ctx, const sp_frontend_options *opt, const sp_doc *old_doc,
                       const sp_doc *new_doc, sp_model *m);
 
+/* The CloudFormation type catalogue in use (built-in, then opt->types_files)
+ * as documentation for `snipeproof types`: text, or JSON when `json`
+ * (frontend/cfn/catalogue_doc.c).  False with a positioned error when a
+ * catalogue file is bad. */
+bool sp_cfn_render_types(sp_ctx *ctx, const sp_frontend_options *opt, bool json, FILE *out);
+
 #endif
