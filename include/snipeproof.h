@@ -81,15 +81,24 @@ sp_status sp_run_load(sp_run *run, const char *old_path, const char *new_path,
 /* Window analysis of the loaded update (DESIGN §3.3–3.5). */
 sp_status sp_run_check(sp_run *run);
 
-/* Renders what the run computed last. */
+/* Plans the loaded update (DESIGN §3.6): extra ordering edges and waves,
+ * or a sequence of intermediate configurations.  SP_OK when a safe
+ * single-phase plan exists (no window as it is, or extra edges suffice),
+ * SP_WINDOWS when only a multi-phase plan exists or none, SP_INCOMPLETE
+ * when a bound stopped it.  sp_run_render then renders the plan. */
+sp_status sp_run_plan(sp_run *run);
+
+/* Renders what the run computed last (its check, or its plan). */
 sp_status sp_run_render(sp_run *run, sp_format format, FILE *out);
 
-/* Renders the check results of several runs of one update as one document:
- * the update, then its roll-back (`snipeproof check --rollback`).  Text: a
- * section per run; JSON: an array with one report per run (for one run,
- * the single object sp_run_render writes); SARIF: one log.  Colour and
- * quiet come from runs[0]'s flags.  SP_INTERNAL when a run was not checked
- * or the output could not be written (a diagnostic says which). */
+/* Renders the results of several runs of one update as one document: the
+ * update, then its roll-back (`snipeproof check --rollback`, `plan
+ * --rollback`).  Every run must have computed the same thing (all checked,
+ * or all planned).  Text: a section per run; JSON: an array with one
+ * object per run (for one run, the single object sp_run_render writes);
+ * SARIF (checks only): one log.  Colour and quiet come from runs[0]'s
+ * flags.  SP_INTERNAL when a run computed nothing to render or the output
+ * could not be written (a diagnostic says which). */
 sp_status sp_run_render_many(sp_run *const *runs, size_t n, sp_format format, FILE *out);
 
 /* A deterministic text dump of the loaded model and its event order (for

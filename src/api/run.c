@@ -21,6 +21,7 @@ void sp_run_free(sp_run *r)
 {
     if (!r)
         return;
+    sp_requirements_release(r->requirements);
     sp_ctx_release(&r->ctx);
     free(r);
 }
@@ -140,7 +141,7 @@ sp_status sp_run_load(sp_run *r, const char *old_path, const char *new_path,
 
 sp_status sp_run_check(sp_run *r)
 {
-    if (!r->loaded)
+    if (!r->loaded || r->checked || r->planned)
         return SP_INTERNAL;
     r->requirements = sp_requirements_compute(&r->update);
     if (!r->requirements || !sp_search(&r->update, r->requirements, &r->limits, &r->report))
@@ -158,9 +159,63 @@ sp_status sp_run_check(sp_run *r)
     return SP_OK;
 }
 
+sp_status sp_run_plan(sp_run *r)
+{
+    if (!r->loaded || r->checked || r->planned)
+        return SP_INTERNAL;
+    r->requirements = sp_requirements_compute(&r->update);
+    if (!r->requirements ||
+        !sp_plan_compute(&r->update, r->requirements, &r->limits, &r->plan))
+        return SP_INTERNAL;
+    r->planned = true;
+    if (!r->plan.complete)
+        return SP_INCOMPLETE;
+    return r->plan.verdict == SP_VERDICT_SAFE || r->plan.verdict == SP_VERDICT_ORDERED
+               ? SP_OK
+               : SP_WINDOWS;
+}
+
 sp_status sp_run_render(sp_run *r, sp_format format, FILE *out)
 {
     return sp_run_render_many(&r, 1, format, out);
+}
+
+/* Renders the plans of runs that all planned. */
+static sp_status render_plans(sp_run *const *runs, size_t n, sp_format format, FILE *out)
+{
+    sp_run *first = runs[0];
+    sp_plan_result *results = calloc(n, sizeof *results);
+    if (!results) {
+        sp_oom(&first->ctx);
+        return SP_INTERNAL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        results[i].plan = &runs[i]->plan;
+        results[i].update = &runs[i]->update;
+        results[i].direction = runs[i]->direction;
+    }
+    sp_output_options o = {first->flags[SP_FLAG_COLOR], first->flags[SP_FLAG_QUIET]};
+    sp_status st = SP_OK;
+    bool ok = true;
+    switch (format) {
+    case SP_FORMAT_TEXT:
+        sp_render_plan_text(results, n, &o, out);
+        ok = !ferror(out);
+        break;
+    case SP_FORMAT_JSON:
+        ok = sp_render_plan_json(results, n, out);
+        break;
+    default:
+        sp_error(&first->ctx, SP_NO_LOC, "plans are rendered as text or json only");
+        st = SP_INPUT_ERROR;
+    }
+    if (st == SP_OK && !ok) {
+        sp_error(&first->ctx, SP_NO_LOC, "cannot write the plan (out of memory, or the "
+                                         "output failed)");
+        st = SP_INTERNAL;
+    }
+    free(results);
+    return st;
 }
 
 sp_status sp_run_render_many(sp_run *const *runs, size_t n, sp_format format, FILE *out)
@@ -168,6 +223,11 @@ sp_status sp_run_render_many(sp_run *const *runs, size_t n, sp_format format, FI
     if (n == 0 || !runs[0])
         return SP_INTERNAL;
     sp_run *first = runs[0];
+    bool planned = true;
+    for (size_t i = 0; i < n; i++)
+        planned = planned && runs[i] && runs[i]->planned;
+    if (planned)
+        return render_plans(runs, n, format, out);
     sp_check_result *results = calloc(n, sizeof *results);
     if (!results) {
         sp_oom(&first->ctx);
@@ -176,7 +236,7 @@ sp_status sp_run_render_many(sp_run *const *runs, size_t n, sp_format format, FI
     sp_status st = SP_OK;
     for (size_t i = 0; i < n && st == SP_OK; i++) {
         if (!runs[i] || !runs[i]->checked) {
-            sp_error(&first->ctx, SP_NO_LOC, "internal: rendering a run that was not checked");
+            sp_error(&first->ctx, SP_NO_LOC, "internal: rendering a run that computed nothing");
             st = SP_INTERNAL;
             break;
         }

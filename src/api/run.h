@@ -5,6 +5,7 @@
 #include "snipeproof.h"
 #include "../analysis/analysis.h"
 #include "../frontend/frontend.h"
+#include "../planner/planner.h"
 
 struct sp_run {
     sp_ctx ctx;
@@ -20,6 +21,8 @@ struct sp_run {
     sp_requirements *requirements;
     sp_report report;
     bool checked;
+    sp_plan plan;    /* sp_run_plan */
+    bool planned;
 };
 
 #endif

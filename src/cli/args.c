@@ -23,12 +23,14 @@ const cli_command_spec cli_commands[CLI_NCOMMANDS] = {
                    "path from the internet, the order of events that opens it, and the order\n"
                    "that avoids it.  With --rollback the roll-back from NEW to OLD is\n"
                    "analysed too and reported separately."},
-    [CLI_PLAN] = {"plan", "OLD NEW", 2, 2, CLI_FMT_TEXT | CLI_FMT_JSON, SP_FORMAT_TEXT, false,
+    [CLI_PLAN] = {"plan", "OLD NEW", 2, 2, CLI_FMT_TEXT | CLI_FMT_JSON, SP_FORMAT_TEXT, true,
                   "compute a safe order: extra edges, waves or phases",
-                  "Computes a safe way to apply the update: the extra ordering edges and the\n"
-                  "waves of components that may run in parallel, or a sequence of\n"
-                  "intermediate configurations when no order is safe, or the components that\n"
-                  "make it impossible."},
+                  "Computes a safe way to apply the update from OLD to NEW: the extra\n"
+                  "ordering edges (DependsOn) that leave no window and the waves of events\n"
+                  "that may run in parallel; or, when no order is safe, a sequence of\n"
+                  "intermediate configurations (steps, each applied as its own update);\n"
+                  "or the components that make it impossible.  With --rollback the\n"
+                  "roll-back from NEW to OLD is planned too."},
     [CLI_FIX] = {"fix", "OLD NEW", 2, 2, 0, SP_FORMAT_TEXT, false,
                  "write NEW with the extra DependsOn that close the windows",
                  "Writes NEW with the extra DependsOn entries (or `after:` lists) that close\n"
@@ -85,7 +87,8 @@ const cli_option_spec cli_options_table[OPT_NOPTIONS] = {
      "and NO_COLOR is not set)"},
     {OPT_QUIET, "quiet", 'q', NULL,
      CMD(CLI_CHECK) | CMD(CLI_PLAN) | CMD(CLI_FIX) | CMD(CLI_APPLY) | CMD(CLI_TYPES),
-     "print the findings only: no summary, no warnings"},
+     "print the findings only (plan: the verdict and edges only): no summary, no "
+     "warnings"},
     {OPT_HELP, "help", 'h', NULL, ALL, "show this help and exit"},
     {OPT_VERSION, "version", 0, NULL, ALL, "show the version and exit"},
 };

@@ -102,7 +102,9 @@ static void free_runs(sp_run **runs, size_t n)
         sp_run_free(runs[i]);
 }
 
-static sp_status cmd_check(const cli_args *a)
+/* check and plan: one run per direction (the update; with --rollback also
+ * the roll-back), rendered together once every run succeeded. */
+static sp_status cmd_analyse(const cli_args *a, sp_status (*analyse)(sp_run *))
 {
     sp_run *runs[2] = {NULL, NULL};
     size_t n = 0;
@@ -120,7 +122,7 @@ static sp_status cmd_check(const cli_args *a)
         if (s == SP_OK)
             s = sp_run_load(run, a->operands[0], a->operands[1], dirs[n - 1]);
         if (s == SP_OK)
-            s = sp_run_check(run);
+            s = analyse(run);
         st = worse(st, s);
         if (st == SP_INPUT_ERROR || st == SP_INTERNAL)
             break; /* the roll-back reads the same files: no second error */
@@ -170,7 +172,9 @@ sp_status cli_run_command(const cli_args *a)
     const cli_command_spec *c = &cli_commands[a->command];
     switch (a->command) {
     case CLI_CHECK:
-        return cmd_check(a);
+        return cmd_analyse(a, sp_run_check);
+    case CLI_PLAN:
+        return cmd_analyse(a, sp_run_plan);
     case CLI_MODEL:
         return cmd_model(a);
     case CLI_TYPES:
@@ -184,8 +188,8 @@ sp_status cli_run_command(const cli_args *a)
     default:
         break;
     }
-    /* plan, fix, graph, apply: the command line was checked; the work is
-     * not there yet, and saying so is better than pretending. */
+    /* fix, graph, apply: the command line was checked; the work is not
+     * there yet, and saying so is better than pretending. */
     fprintf(stderr, "snipeproof: %s: not implemented yet\n", c->name);
     return SP_INPUT_ERROR;
 }

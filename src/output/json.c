@@ -127,17 +127,22 @@ json_t *sp_json_witness(const sp_update *u, const sp_finding *f)
     return checked(w, ok);
 }
 
-json_t *sp_json_fix(const sp_model *m, const sp_finding *f)
+json_t *sp_json_edges(const sp_model *m, const sp_edge_hint *edges, size_t n)
 {
     json_t *a = json_array();
     bool ok = a != NULL;
-    for (size_t i = 0; i < f->nfix; i++) {
+    for (size_t i = 0; i < n; i++) {
         json_t *e = json_object();
-        sp_json_put(e, "first", sp_json_text(sp_component_key(m, f->fix[i].first)), &ok);
-        sp_json_put(e, "then", sp_json_text(sp_component_key(m, f->fix[i].then)), &ok);
+        sp_json_put(e, "first", sp_json_text(sp_component_key(m, edges[i].first)), &ok);
+        sp_json_put(e, "then", sp_json_text(sp_component_key(m, edges[i].then)), &ok);
         sp_json_push(a, e, &ok);
     }
     return checked(a, ok);
+}
+
+json_t *sp_json_fix(const sp_model *m, const sp_finding *f)
+{
+    return sp_json_edges(m, f->fix, f->nfix);
 }
 
 bool sp_json_write(json_t *doc, FILE *out)

@@ -22,6 +22,8 @@ void sp_json_push(json_t *array, json_t *value, bool *ok);
 json_t *sp_json_path(const sp_model *m, const sp_finding *f);
 json_t *sp_json_witness(const sp_update *u, const sp_finding *f);
 json_t *sp_json_fix(const sp_model *m, const sp_finding *f);
+/* [{"first": A, "then": B}, ...] */
+json_t *sp_json_edges(const sp_model *m, const sp_edge_hint *edges, size_t n);
 
 /* Writes `doc` indented by two spaces, with a final newline, and releases
  * it.  False when doc is NULL or the write failed. */

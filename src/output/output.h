@@ -3,6 +3,7 @@
  *   text.c    — check results for people (terminal, logs)
  *   json.c    — check results for scripts (DESIGN §5, stable names)
  *   sarif.c   — check results for code-scanning services (SARIF 2.1.0)
+ *   plan.c    — plans, for people (text) and for scripts (JSON)
  *   summary.c — the wording shared by the outputs for people
  *   diag.c    — diagnostics: FILE:LINE:COL, the source line, a caret
  */
@@ -10,6 +11,7 @@
 #define SP_OUTPUT_H
 
 #include "../analysis/analysis.h"
+#include "../planner/planner.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -41,5 +43,17 @@ bool sp_render_check_json(const sp_check_result *results, size_t n, FILE *out);
 /* One SARIF log with one run whose results are the findings of every
  * direction (each result's properties name its direction). */
 bool sp_render_check_sarif(const sp_check_result *results, size_t n, FILE *out);
+
+/* One planned direction of an update (`plan`, `plan --rollback`). */
+typedef struct sp_plan_result {
+    const sp_plan *plan;
+    const sp_update *update; /* the update as the engine would run it */
+    sp_direction direction;
+} sp_plan_result;
+
+void sp_render_plan_text(const sp_plan_result *results, size_t n, const sp_output_options *o,
+                         FILE *out);
+/* DESIGN §5 `plan --format json`: one object, or an array of them. */
+bool sp_render_plan_json(const sp_plan_result *results, size_t n, FILE *out);
 
 #endif

@@ -187,18 +187,24 @@ static const char *main_verb(const sp_update *u, uint32_t comp)
     return u->events.items[ev].kind == SP_EV_CREATE ? "create" : "update";
 }
 
-void sp_say_fix(FILE *out, const sp_update *u, const sp_finding *f)
+void sp_say_edge(FILE *out, const sp_update *u, const sp_edge_hint *e)
 {
     const sp_model *m = u->model;
+    const char *first = sp_component_key(m, e->first);
+    const char *then = sp_component_key(m, e->then);
+    fprintf(out, "%s %s before %s", main_verb(u, e->first), first, then);
+    if (m->engine == SP_ENGINE_FLEET)
+        fprintf(out, " (add %s to the after: list of %s)", first, then);
+    else
+        fprintf(out, " (add %s to the DependsOn of %s)", first, then);
+}
+
+void sp_say_fix(FILE *out, const sp_update *u, const sp_finding *f)
+{
     for (size_t i = 0; i < f->nfix; i++) {
-        const char *first = sp_component_key(m, f->fix[i].first);
-        const char *then = sp_component_key(m, f->fix[i].then);
-        fprintf(out, "%s%s %s before %s", i ? "; or " : "", main_verb(u, f->fix[i].first),
-                first, then);
-        if (m->engine == SP_ENGINE_FLEET)
-            fprintf(out, " (add %s to the after: list of %s)", first, then);
-        else
-            fprintf(out, " (add %s to the DependsOn of %s)", first, then);
+        if (i)
+            fputs("; or ", out);
+        sp_say_edge(out, u, &f->fix[i]);
     }
 }
 

@@ -55,6 +55,9 @@ void sp_say_witness(FILE *out, const sp_update *u, const sp_finding *f);
  * own (sp_plan_hints), so several are alternatives, joined by "; or ".
  * Nothing when the finding has no fix. */
 void sp_say_fix(FILE *out, const sp_update *u, const sp_finding *f);
+/* One extra ordering edge: "update Router before WebServer (add Router to
+ * the DependsOn of WebServer)". */
+void sp_say_edge(FILE *out, const sp_update *u, const sp_edge_hint *e);
 /* The hint given when no extra ordering avoids a window. */
 void sp_say_no_fix(FILE *out, const sp_update *u, const sp_finding *f);
 
