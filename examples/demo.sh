@@ -46,11 +46,11 @@ run() {
 }
 
 say "== snipeproof demo: an API behind an authorizer"
-say "OLD ($old): an API method invokes a Lambda function without authentication;"
-say "    the function returns nothing sensitive."
-say "NEW ($new): the function returns sensitive data, and the method now"
-say "    requires a custom authorizer."
-say "Each side is safe on its own.  Is every intermediate state of the update safe?"
+say "OLD: an API method invokes a Lambda function without authentication; the"
+say "     function returns nothing sensitive."
+say "NEW: the function returns sensitive data, and the method now requires a"
+say "     custom authorizer."
+say "Each side is safe on its own.  Is every state in between safe too?"
 say ""
 run check "$old" "$new"
 status=$?
@@ -62,11 +62,22 @@ case $status in
     say "references it.  In between, the new function, with its sensitive data, is"
     say "reachable through the old method, which asks for no credentials: anyone who"
     say "calls the API at that moment gets the data."
-    say "No DependsOn can put the method first without a dependency cycle: the safe"
-    say "way is two deploys, authorizer and method first, the function second."
+    say "No DependsOn can put the method first without a dependency cycle (the"
+    say "method refers to the function), so the safe way is two deploys."
     say ""
-    say "Try also:  $bin check --rollback $old $new"
-    say "           $bin check --format json $old $new"
+    say "== A safe way to apply it"
+    run plan "$old" "$new"
+    plan_status=$?
+    say ""
+    case $plan_status in
+    0) say "plan found an order (exit status 0): the extra DependsOn above close every window." ;;
+    1) say "plan found no single safe order (exit status 1): apply the steps above one" \
+           "after the other, each as its own deploy." ;;
+    *) say "plan stopped with exit status $plan_status; the message above says why." ;;
+    esac
+    say ""
+    say "Try also:  snipeproof check --rollback $old $new"
+    say "           snipeproof check --format json $old $new"
     exit 0
     ;;
 0)
