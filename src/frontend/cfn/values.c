@@ -365,7 +365,9 @@ static bool push_item(const cfn_template *t, const sp_doc *item, node_vec *out, 
             return false;
         return push_item(t, seq_item(arg, c == CFN_TRUE ? 1 : 2), out, depth + 1);
     }
-    if (fn && cfn_eval(t, item).kind == CFN_VAL_NONE)
+    /* Only a Ref can be AWS::NoValue; evaluating other items here would
+     * evaluate them twice (exponential in nesting depth). */
+    if (fn && !strcmp(fn, "Ref") && cfn_eval(t, item).kind == CFN_VAL_NONE)
         return true;
     if (!sp_vec_push(&t->ctx->arena, out, item)) {
         sp_oom(t->ctx);
