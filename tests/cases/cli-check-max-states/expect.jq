@@ -1,0 +1,1 @@
+.summary.complete == false and (.summary.incomplete_reason | type) == "string" and .findings == []
