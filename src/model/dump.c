@@ -7,9 +7,9 @@
  *
  *   model stack: N components, M instances, E events
  *   component KEY TYPE CHANGE [unmodelled]
- *     instance #I VERSION label LABEL [born eB] [dies eD] [initially]
+ *     instance #I VERSION label LABEL [initially] [born eB] [dies eD]
  *       dep KEY [declared]
- *       FACT ...
+ *       FACT ...   (edge, slot, guard, rule, attach, accepts, claim, refer)
  *   unmodelled N: TYPE, ...
  *   events
  *     eN VERB KEY (main|cleanup)
@@ -66,7 +66,7 @@ static void dump_set(const sp_model *m, const sp_reqset *s, FILE *out)
 static void dump_fact(const sp_model *m, const sp_fact *f, FILE *out)
 {
     char a[256], b[256];
-    fputs("      ", out);
+    fputs("    ", out);
     switch ((sp_fact_kind)f->kind) {
     case SP_FACT_EDGE:
         fprintf(out, "edge %s -> %s ", ref_text(m, f->a, a, sizeof a),
