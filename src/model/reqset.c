@@ -236,6 +236,162 @@ static void format_cidrs(int v6, u128 lo, u128 hi, char *buf, size_t cap, size_t
     append(buf, cap, len, ", ...");
 }
 
+/* How many CIDR blocks format_cidrs would print for [lo, hi]. */
+static size_t count_cidrs(int v6, u128 lo, u128 hi)
+{
+    int width = v6 ? 128 : 32;
+    size_t n = 0;
+    for (int guard = 0; guard < 300; guard++) {
+        int bits = trailing_zero_bits(lo, width);
+        while (bits > 0 && u128_cmp(block_end(lo, bits), hi) > 0)
+            bits--;
+        n++;
+        u128 e = block_end(lo, bits);
+        if (u128_cmp(e, hi) >= 0)
+            break;
+        if (e.lo == UINT64_MAX) {
+            lo.hi = e.hi + 1;
+            lo.lo = 0;
+        } else {
+            lo.hi = e.hi;
+            lo.lo = e.lo + 1;
+        }
+    }
+    return n;
+}
+
+/* The addresses of one family in a set, as ranges of u128. */
+typedef struct family_part {
+    u128 lo[64], hi[64]; /* at most 64 ranges are looked at as a complement */
+    size_t n;
+    bool many;           /* more ranges than that: printed as they are */
+} family_part;
+
+static u128 family_max(int v6)
+{
+    u128 m = {v6 ? UINT64_MAX : 0, v6 ? UINT64_MAX : UINT32_MAX};
+    return m;
+}
+
+/* The part of [lo, hi] (keys) that lies in the family `tag`. */
+static bool clip_to_family(sp_ival iv, uint32_t tag, u128 *lo, u128 *hi)
+{
+    if (iv.lo.tag > tag || iv.hi.tag < tag)
+        return false;
+    u128 max = family_max(tag == SP_TAG_IPV6);
+    lo->hi = iv.lo.tag == tag ? iv.lo.hi : 0;
+    lo->lo = iv.lo.tag == tag ? iv.lo.lo : 0;
+    *hi = iv.hi.tag == tag ? (u128){iv.hi.hi, iv.hi.lo} : max;
+    return true;
+}
+
+static bool u128_inc(u128 *a)
+{
+    if (++a->lo == 0)
+        return ++a->hi != 0;
+    return true;
+}
+
+static u128 u128_dec(u128 a)
+{
+    if (a.lo-- == 0)
+        a.hi--;
+    return a;
+}
+
+/* The complement of a family part within its family (at most 65 gaps). */
+static void complement(const family_part *p, int v6, family_part *out)
+{
+    u128 cur = {0, 0}, max = family_max(v6);
+    bool end = false;
+    out->n = 0;
+    out->many = false;
+    for (size_t i = 0; i < p->n && !end; i++) {
+        if (u128_cmp(p->lo[i], cur) > 0) {
+            if (out->n == 64) {
+                out->many = true;
+                return;
+            }
+            out->lo[out->n] = cur;
+            out->hi[out->n++] = u128_dec(p->lo[i]);
+        }
+        if (!u128_cmp(p->hi[i], max))
+            end = true;
+        else {
+            cur = p->hi[i];
+            u128_inc(&cur);
+        }
+    }
+    if (!end) {
+        if (out->n == 64) {
+            out->many = true;
+            return;
+        }
+        out->lo[out->n] = cur;
+        out->hi[out->n++] = max;
+    }
+}
+
+static size_t part_cidrs(const family_part *p, int v6)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < p->n; i++)
+        n += count_cidrs(v6, p->lo[i], p->hi[i]);
+    return n;
+}
+
+static void format_part(const family_part *p, int v6, char *buf, size_t cap, size_t *len,
+                        bool *first)
+{
+    for (size_t i = 0; i < p->n; i++)
+        format_cidrs(v6, p->lo[i], p->hi[i], buf, cap, len, first);
+}
+
+/* Appends " except A, B and C" for the blocks of holes[f] of the families
+ * with `which[f]`. */
+static void format_except(const family_part *holes, const bool *which, char *buf, size_t cap,
+                          size_t *len)
+{
+    char tmp[1024];
+    size_t tlen = 0;
+    bool first = true;
+    tmp[0] = 0;
+    for (int f = 0; f < 2; f++)
+        if (which[f])
+            format_part(&holes[f], f, tmp, sizeof tmp, &tlen, &first);
+    char *last = NULL;
+    for (char *q = strstr(tmp, ", "); q; q = strstr(q + 2, ", "))
+        last = q;
+    append(buf, cap, len, " except ");
+    if (last && strcmp(last, ", ...") != 0) {
+        *last = 0;
+        append(buf, cap, len, tmp);
+        append(buf, cap, len, " and ");
+        append(buf, cap, len, last + 2);
+    } else {
+        append(buf, cap, len, tmp);
+    }
+}
+
+/* How the addresses of one family read best: every address, every address
+ * except a few blocks (when that is shorter than listing the blocks), or
+ * the blocks themselves. */
+typedef enum { PART_NONE, PART_ALL, PART_EXCEPT, PART_LIST } part_shape;
+
+static part_shape shape_of(const family_part *p, int v6, family_part *holes)
+{
+    if (!p->n)
+        return PART_NONE;
+    if (p->many)
+        return PART_LIST;
+    complement(p, v6, holes);
+    if (!holes->many && holes->n == 0)
+        return PART_ALL;
+    if (!holes->many && part_cidrs(holes, v6) < part_cidrs(p, v6))
+        return PART_EXCEPT;
+    return PART_LIST;
+}
+
 void sp_format_addresses(const sp_name_table *names, const sp_ival *iv, size_t n, char *buf,
                          size_t cap)
 {
@@ -247,42 +403,87 @@ void sp_format_addresses(const sp_name_table *names, const sp_ival *iv, size_t n
         append(buf, cap, &len, "any");
         return;
     }
-    for (size_t i = 0; i < n; i++) {
-        for (uint32_t tag = iv[i].lo.tag; tag <= iv[i].hi.tag && tag <= SP_TAG_PRINCIPAL;
-             tag++) {
-            sp_key lo = tag == iv[i].lo.tag ? iv[i].lo : key(tag, 0, 0);
-            sp_key hi;
-            if (tag == iv[i].hi.tag)
-                hi = iv[i].hi;
-            else
-                hi = tag == SP_TAG_IPV6 ? key(tag, UINT64_MAX, UINT64_MAX)
-                                        : key(tag, 0, UINT32_MAX);
-            if (tag == SP_TAG_PRINCIPAL) {
-                if (lo.lo == 0 && hi.lo >= UINT32_MAX) {
-                    if (!first)
-                        append(buf, cap, &len, ", ");
-                    first = false;
-                    append(buf, cap, &len, "any principal");
-                    continue;
-                }
-                for (uint64_t p = lo.lo; p <= hi.lo && p <= names->count; p++) {
-                    if (p == 0)
-                        continue;
-                    if (!first)
-                        append(buf, cap, &len, ", ");
-                    first = false;
-                    append(buf, cap, &len, sp_intern_str(names, (sp_name)p));
-                }
-                if (hi.lo > names->count) {
-                    if (!first)
-                        append(buf, cap, &len, ", ");
-                    first = false;
-                    append(buf, cap, &len, "other principals");
+    /* Addresses by family: the whole family, the family except a few
+     * blocks ("0.0.0.0/0 except 192.168.1.0/24"), or a list of blocks;
+     * both families with exceptions read "any address except …". */
+    family_part parts[2], holes[2];
+    for (int f = 0; f < 2; f++) {
+        parts[f].n = 0;
+        parts[f].many = false;
+        for (size_t i = 0; i < n; i++) {
+            u128 lo, hi;
+            if (!clip_to_family(iv[i], (uint32_t)(f ? SP_TAG_IPV6 : SP_TAG_IPV4), &lo, &hi))
+                continue;
+            if (parts[f].n == 64) {
+                parts[f].many = true;
+                continue;
+            }
+            parts[f].lo[parts[f].n] = lo;
+            parts[f].hi[parts[f].n++] = hi;
+        }
+    }
+    part_shape shape[2];
+    for (int f = 0; f < 2; f++)
+        shape[f] = shape_of(&parts[f], f, &holes[f]);
+    bool merged = (shape[0] == PART_EXCEPT || shape[1] == PART_EXCEPT) &&
+                  (shape[0] == PART_EXCEPT || shape[0] == PART_ALL) &&
+                  (shape[1] == PART_EXCEPT || shape[1] == PART_ALL);
+    if (merged) {
+        bool which[2] = {shape[0] == PART_EXCEPT, shape[1] == PART_EXCEPT};
+        append(buf, cap, &len, "any address");
+        format_except(holes, which, buf, cap, &len);
+        first = false;
+    } else {
+        for (int f = 0; f < 2; f++) {
+            if (shape[f] == PART_NONE)
+                continue;
+            if (shape[f] == PART_ALL || shape[f] == PART_LIST) {
+                if (shape[f] == PART_LIST && parts[f].many) {
+                    for (size_t i = 0; i < n; i++) {
+                        u128 lo, hi;
+                        if (clip_to_family(iv[i], (uint32_t)(f ? SP_TAG_IPV6 : SP_TAG_IPV4),
+                                           &lo, &hi))
+                            format_cidrs(f, lo, hi, buf, cap, &len, &first);
+                    }
+                } else {
+                    format_part(&parts[f], f, buf, cap, &len, &first);
                 }
                 continue;
             }
-            u128 a = {lo.hi, lo.lo}, b = {hi.hi, hi.lo};
-            format_cidrs(tag == SP_TAG_IPV6, a, b, buf, cap, &len, &first);
+            if (!first)
+                append(buf, cap, &len, ", ");
+            append(buf, cap, &len, f ? "::/0" : "0.0.0.0/0");
+            bool which[2] = {f == 0, f == 1};
+            format_except(holes, which, buf, cap, &len);
+            first = false;
+        }
+    }
+    /* Principals. */
+    for (size_t i = 0; i < n; i++) {
+        if (iv[i].hi.tag < SP_TAG_PRINCIPAL)
+            continue;
+        sp_key lo = iv[i].lo.tag == SP_TAG_PRINCIPAL ? iv[i].lo : key(SP_TAG_PRINCIPAL, 0, 0);
+        sp_key hi = iv[i].hi;
+        if (lo.lo == 0 && hi.lo >= UINT32_MAX) {
+            if (!first)
+                append(buf, cap, &len, ", ");
+            first = false;
+            append(buf, cap, &len, "any principal");
+            continue;
+        }
+        for (uint64_t p = lo.lo; p <= hi.lo && p <= names->count; p++) {
+            if (p == 0)
+                continue;
+            if (!first)
+                append(buf, cap, &len, ", ");
+            first = false;
+            append(buf, cap, &len, sp_intern_str(names, (sp_name)p));
+        }
+        if (hi.lo > names->count) {
+            if (!first)
+                append(buf, cap, &len, ", ");
+            first = false;
+            append(buf, cap, &len, "other principals");
         }
     }
 }
