@@ -5,7 +5,8 @@
 # Pairs that CloudFormation itself would reject may fail with exit status 2
 # when listed in corpus-load.expect (one ID per line, then a reason);
 # every other pair must load.  Also reports the share of the corpus's
-# resources whose type the catalogue models.
+# resources whose type the catalogue models, and checks that JSON/YAML
+# twins in the corpus give the same model.
 # Usage: corpus-load.sh BUILD-DIR
 build=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -58,4 +59,24 @@ if [ $comps -gt 0 ]; then
   modelled=$((comps - unmodelled))
   echo "corpus-load: $modelled of $comps components (over all loaded pairs) have a modelled type ($((modelled * 100 / comps))%)"
 fi
+# JSON/YAML twins (the same template in both syntaxes, same commit) must
+# give the same model when both load.
+twins=0; twins_differ=0
+for dir in "$corpus"/*.json__*/; do
+  id=$(basename "$dir")
+  pre=${id%%.json__*}; hash=${id##*__}
+  for ext in yaml yml; do
+    other="$corpus/$pre.${ext}__$hash"
+    [ -d "$other" ] || continue
+    "$bin" model "$dir"before.json "$dir"after.json >"$tmp/j" 2>/dev/null || continue
+    "$bin" model "$other"/before.$ext "$other"/after.$ext >"$tmp/y" 2>/dev/null || continue
+    twins=$((twins+1))
+    if ! cmp -s "$tmp/j" "$tmp/y"; then
+      twins_differ=$((twins_differ+1)); bad=$((bad+1))
+      echo "FAIL twins $pre ($hash): JSON and YAML give different models"
+      diff "$tmp/j" "$tmp/y" | head -10 | sed 's/^/  /'
+    fi
+  done
+done
+echo "corpus-load: $twins JSON/YAML twin pairs load, $twins_differ give different models"
 [ $bad = 0 ]
