@@ -334,6 +334,13 @@ static bool block_eq(const decomposer *dc, size_t a, size_t b, size_t len)
     return true;
 }
 
+/* Names (credentials, principals, actions) stay one interval each, so a
+ * rendering can tell a named value from a run of unnamed ones. */
+static bool mergeable(int d, sp_key k)
+{
+    return !sp_key_is_name((sp_dim)d, k);
+}
+
 static void emit_box(decomposer *dc)
 {
     sp_box_builder b;
@@ -344,7 +351,9 @@ static void emit_box(decomposer *dc)
         uint32_t *g = dc->groups[d];
         for (uint32_t k = 0; k < dc->ngroup[d];) {
             uint32_t j = k;
-            while (j + 1 < dc->ngroup[d] && g[j + 1] == g[j] + 1)
+            while (j + 1 < dc->ngroup[d] && g[j + 1] == g[j] + 1 &&
+                   mergeable(d, dc->u->starts[d][g[j]]) &&
+                   mergeable(d, dc->u->starts[d][g[j + 1]]))
                 j++;
             if (!sp_box_allow(&b, (sp_dim)d, dc->u->starts[d][g[k]],
                               interval_end(dc->u, d, g[j]))) {

@@ -327,7 +327,8 @@ static bool search_group(searcher *s, const sp_target_group *g, sp_arena *scratc
         return true;
     }
     q->k = (int)q->sg.events.len;
-    memcpy(q->ev, q->sg.events.items, (size_t)q->k * sizeof *q->ev);
+    if (q->k)
+        memcpy(q->ev, q->sg.events.items, (size_t)q->k * sizeof *q->ev);
     order_events(s, q);
     const sp_reqset *req[2] = {NULL, NULL};
     for (int k = 0; k < g->n; k++)

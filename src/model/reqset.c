@@ -16,6 +16,21 @@ int sp_key_cmp(sp_key a, sp_key b)
     return 0;
 }
 
+bool sp_key_is_name(sp_dim d, sp_key k)
+{
+    switch (d) {
+    case SP_DIM_CRED:
+        return true;
+    case SP_DIM_SRC:
+    case SP_DIM_DST:
+        return k.tag == SP_TAG_PRINCIPAL;
+    case SP_DIM_PORT:
+        return k.lo >= SP_ACTION_BASE;
+    default:
+        return false;
+    }
+}
+
 static sp_key key(uint32_t tag, uint64_t hi, uint64_t lo)
 {
     sp_key k = {tag, hi, lo};
@@ -471,20 +486,14 @@ void sp_format_addresses(const sp_name_table *names, const sp_ival *iv, size_t n
             append(buf, cap, &len, "any principal");
             continue;
         }
-        for (uint64_t p = lo.lo; p <= hi.lo && p <= names->count; p++) {
-            if (p == 0)
-                continue;
-            if (!first)
-                append(buf, cap, &len, ", ");
-            first = false;
-            append(buf, cap, &len, sp_intern_str(names, (sp_name)p));
-        }
-        if (hi.lo > names->count) {
-            if (!first)
-                append(buf, cap, &len, ", ");
-            first = false;
+        /* One named principal, or a run of principals no set names. */
+        if (!first)
+            append(buf, cap, &len, ", ");
+        first = false;
+        if (lo.lo == hi.lo && lo.lo >= 1 && lo.lo <= names->count)
+            append(buf, cap, &len, sp_intern_str(names, (sp_name)lo.lo));
+        else
             append(buf, cap, &len, "other principals");
-        }
     }
 }
 
@@ -540,7 +549,8 @@ static size_t normalise(sp_ival *iv, size_t n, sp_dim d)
     k = 0;
     for (size_t i = 1; i < n; i++) {
         sp_key after = sp_key_next(iv[k].hi);
-        if (sp_key_cmp(iv[i].lo, after) <= 0 || sp_key_cmp(iv[i].lo, iv[k].hi) <= 0) {
+        bool touch = sp_key_cmp(iv[i].lo, after) <= 0 && !sp_key_is_name(d, iv[i].lo);
+        if (touch || sp_key_cmp(iv[i].lo, iv[k].hi) <= 0) {
             if (sp_key_cmp(iv[i].hi, iv[k].hi) > 0)
                 iv[k].hi = iv[i].hi;
         } else {

@@ -53,6 +53,10 @@ typedef struct sp_reqset {
 } sp_reqset;
 
 int sp_key_cmp(sp_key a, sp_key b);
+/* Whether a key of dimension d stands for a name (credential, principal,
+ * action).  Intervals of names are never merged with their neighbours, so
+ * each named value keeps its own cell and can be shown by name. */
+bool sp_key_is_name(sp_dim d, sp_key k);
 /* The whole domain of a dimension. */
 sp_ival sp_dim_domain(sp_dim d);
 /* The key just after / before k inside the dimension's domain (saturating). */

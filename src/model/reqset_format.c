@@ -36,29 +36,16 @@ static const char *protocol_name(uint64_t p)
     }
 }
 
-/* Named values (interned ids) in [lo, hi], then "other …" for ids that
- * name nothing. */
-static void names_in(const sp_name_table *names, uint64_t lo, uint64_t hi, uint64_t base,
-                     const char *other, char *buf, size_t cap, size_t *len)
+/* A named value (interned id) when the interval holds exactly one, else a
+ * run of values no set names one by one. */
+static void named(const sp_name_table *names, uint64_t lo, uint64_t hi, uint64_t base,
+                  const char *other, char *buf, size_t cap, size_t *len)
 {
-    bool rest = false;
-    for (uint64_t v = lo; v <= hi; v++) {
-        uint64_t id = v - base;
-        if (id == 0 || id > names->count) {
-            rest = true;
-            if (id > names->count)
-                break;
-            continue;
-        }
-        sep(buf, cap, len);
-        put(buf, cap, len, sp_intern_str(names, (sp_name)id));
-        if (*len >= cap)
-            return;
-    }
-    if (rest) {
-        sep(buf, cap, len);
+    sep(buf, cap, len);
+    if (lo == hi && lo - base >= 1 && lo - base <= names->count)
+        put(buf, cap, len, sp_intern_str(names, (sp_name)(lo - base)));
+    else
         put(buf, cap, len, other);
-    }
 }
 
 void sp_format_dim(const sp_name_table *names, sp_dim d, const sp_ival *iv, size_t n, char *buf,
@@ -113,11 +100,11 @@ void sp_format_dim(const sp_name_table *names, sp_dim d, const sp_ival *iv, size
             }
             if (hi >= SP_ACTION_BASE) {
                 uint64_t from = lo > SP_ACTION_BASE ? lo : SP_ACTION_BASE;
-                if (from == SP_ACTION_BASE + 0 && hi == dom.hi.lo) {
+                if (from == SP_ACTION_BASE && hi == dom.hi.lo) {
                     sep(buf, cap, &len);
                     put(buf, cap, &len, "every action");
                 } else {
-                    names_in(names, from, hi, SP_ACTION_BASE, "other actions", buf, cap, &len);
+                    named(names, from, hi, SP_ACTION_BASE, "other actions", buf, cap, &len);
                 }
             }
             break;
@@ -132,7 +119,7 @@ void sp_format_dim(const sp_name_table *names, sp_dim d, const sp_ival *iv, size
                     sep(buf, cap, &len);
                     put(buf, cap, &len, "any credential");
                 } else {
-                    names_in(names, lo, hi, 0, "other credentials", buf, cap, &len);
+                    named(names, lo, hi, 0, "other credentials", buf, cap, &len);
                 }
             }
             break;

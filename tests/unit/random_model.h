@@ -265,7 +265,7 @@ static bool build_model(const model_spec *s, sp_ctx *ctx, sp_model *m)
     return !ctx->out_of_memory;
 }
 
-static void print_spec(const model_spec *s)
+static inline void print_spec(const model_spec *s)
 {
     static const char *kinds[] = {"EDGE", "SLOT", "GUARD", "RULE", "ATTACH", "ACCEPTS", "CLAIM", "REFER"};
     fprintf(stderr, "engine %s\n", s->engine == SP_ENGINE_FLEET ? "fleet" : "stack");
