@@ -386,9 +386,7 @@ bool sp_cfn_load(sp_ctx *ctx, const sp_frontend_options *opt, const sp_doc *old_
             E->change = SP_CHANGE_REPLACED;
         } else {
             bool replace;
-            const sp_doc *where;
-            bool changed = cfn_diff_resource(L.told, E->ro, L.tnew, E->rn, E->facts, &replace,
-                                             &where);
+            bool changed = cfn_diff_resource(L.told, E->ro, L.tnew, E->rn, E->facts, &replace);
             E->change = !changed ? SP_CHANGE_UNCHANGED
                         : replace ? SP_CHANGE_REPLACED
                                   : SP_CHANGE_MODIFIED;

@@ -172,15 +172,6 @@ static const struct {
     {"AWS::ApiGateway::RestApi", "Description"},
 };
 
-bool cfn_is_neutral(const char *type, const char *path)
-{
-    for (size_t i = 0; i < sizeof neutral / sizeof *neutral; i++)
-        if ((!neutral[i].type || (type && !strcmp(type, neutral[i].type))) &&
-            !strcmp(path, neutral[i].path))
-            return true;
-    return false;
-}
-
 /* A copy of `node` without what lies at `path`. */
 static const sp_doc *strip(sp_ctx *ctx, const sp_doc *node, const char *path, int depth)
 {
@@ -245,27 +236,17 @@ static bool empty_map(const sp_doc *d)
 
 bool cfn_diff_resource(const cfn_template *told, const cfn_resource *ro,
                        const cfn_template *tnew, const cfn_resource *rn,
-                       const cfn_type_facts *facts, bool *replace, const sp_doc **where)
+                       const cfn_type_facts *facts, bool *replace)
 {
     sp_ctx *ctx = tnew->ctx;
     const sp_doc *op = cfn_normalize(told, ro->props);
     const sp_doc *np = cfn_normalize(tnew, rn->props);
     *replace = false;
-    *where = NULL;
     for (size_t i = 0; facts && i < facts->ncreate_only && !*replace; i++) {
         node_vec a = {0}, b = {0};
         collect(ctx, op, facts->create_only[i], &a, 0);
         collect(ctx, np, facts->create_only[i], &b, 0);
-        if (!same_nodes(&a, &b)) {
-            *replace = true;
-            /* Point at the first property on the way that the new
-             * definition has. */
-            const char *slash = strchr(facts->create_only[i], '/');
-            char *top = sp_arena_strndup(&ctx->arena, facts->create_only[i],
-                                         slash ? (size_t)(slash - facts->create_only[i])
-                                               : strlen(facts->create_only[i]));
-            *where = top ? cfn_prop(rn, top) : NULL;
-        }
+        *replace = !same_nodes(&a, &b);
     }
     if (*replace)
         return true;

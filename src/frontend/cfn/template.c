@@ -680,7 +680,7 @@ static void check_cycles(cfn_template *t)
 
 static const char *const sections[] = {
     "AWSTemplateFormatVersion", "Description", "Metadata", "Parameters", "Rules",
-    "Mappings", "Conditions", "Transform", "Resources", "Outputs", "Globals",
+    "Mappings", "Conditions", "Transform", "Resources", "Outputs", "Globals", "Hooks",
 };
 
 cfn_template *cfn_template_load(sp_ctx *ctx, const sp_frontend_options *opt, const sp_doc *doc)

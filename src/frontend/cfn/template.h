@@ -132,8 +132,7 @@ void cfn_check_conditions(cfn_template *t);
 
 /* ---- values.c ---- */
 
-/* Additional value kind: AWS::NoValue (the property or element is absent).
- * Same number as CFN_VAL_NONE when cfn_internal.h has it. */
+/* Whether an expression is AWS::NoValue (maybe through Fn::If). */
 bool cfn_is_novalue(const cfn_template *t, const sp_doc *expr);
 
 /* If `node` is an intrinsic function call (a map with one key that names
@@ -181,17 +180,16 @@ typedef struct cfn_type_facts {
 cfn_facts *cfn_facts_load(sp_ctx *ctx, const char *text, size_t len);
 const cfn_type_facts *cfn_facts_find(const cfn_facts *f, const char *type);
 
-/* Compares one logical ID's OLD and NEW definitions (both present): false
- * when equal after normalisation and with neutral properties left out;
- * else true, and *replace says whether a createOnly path changed. */
+/* Compares one logical ID's OLD and NEW definitions (both present, same
+ * type): false when equal after normalisation and with neutral properties
+ * left out; else true, and *replace says whether a createOnly path
+ * changed. */
 bool cfn_diff_resource(const cfn_template *told, const cfn_resource *ro,
                        const cfn_template *tnew, const cfn_resource *rn,
-                       const cfn_type_facts *facts, bool *replace, const sp_doc **where);
+                       const cfn_type_facts *facts, bool *replace);
 /* Whether node `at` (inside rn's definition) lies under one of the
  * createOnly paths of rn's type. */
 bool cfn_under_create_only(const cfn_resource *rn, const cfn_type_facts *facts,
                            const sp_doc *at);
-/* Whether `path` ("A/B", "A/ * /B") names a neutral property of `type`. */
-bool cfn_is_neutral(const char *type, const char *path);
 
 #endif
