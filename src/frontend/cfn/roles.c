@@ -31,6 +31,7 @@ const cfn_role *const cfn_roles[] = {
     &cfn_role_identity_policy,
     &cfn_role_dns_record,
     &cfn_role_distribution,
+    &cfn_role_sam_function,
     NULL,
 };
 

@@ -10,7 +10,7 @@
  *
  * Paths (parameters of kind PATH/PATHS/TESTS) walk a resource's Properties:
  *   A.B        the property B of the map under A
- *   A.*.B      B of every element of the list under A
+ *   A.*.B      B of every element of the list under A (every value of a map)
  *   A->B.C     follow every template resource A refers to (Ref, GetAtt,
  *              ${X} in Fn::Sub, both branches of an undecided Fn::If) and
  *              continue at that resource's Properties
@@ -144,6 +144,10 @@ const sp_doc *cfn_first_param(cfn_emit *e, const struct cfn_type_entry *te,
  * Fn::Split, list parameters); a non-list is its own only element. */
 void cfn_each_elem(cfn_emit *e, const sp_doc *node, cfn_node_fn fn, void *arg);
 
+/* Calls fn with what an expression stands for when it is a map or a list
+ * behind Fn::If (both branches when undecided; nothing for AWS::NoValue);
+ * other nodes are passed as they are. */
+void cfn_resolve(cfn_emit *e, const sp_doc *node, cfn_node_fn fn, void *arg);
 /* Whether an expression is AWS::NoValue (directly or through a decided
  * Fn::If). */
 bool cfn_is_novalue_node(cfn_emit *e, const sp_doc *node);
@@ -294,6 +298,6 @@ extern const cfn_role cfn_role_inert, cfn_role_node, cfn_role_public_entry, cfn_
     cfn_role_api_method, cfn_role_forwarder, cfn_role_permission, cfn_role_resource_policy,
     cfn_role_policy_guarded, cfn_role_bucket, cfn_role_function_url, cfn_role_iam_role,
     cfn_role_identity_policy, cfn_role_dns_record, cfn_role_distribution,
-    cfn_role_claims_name;
+    cfn_role_claims_name, cfn_role_sam_function;
 
 #endif

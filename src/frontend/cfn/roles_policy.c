@@ -17,6 +17,7 @@
 #include "roles.h"
 
 #include <ctype.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -55,6 +56,19 @@ const char *cfn_principal_name(cfn_emit *e, const char *kind, const sp_doc *valu
     if (o.n == 1)
         return cfn_why(e, "res:%s", o.r->id);
     const char *text = cfn_pattern_text(e, value);
+    /* "${Id}" / "${Id.Attr}" inside a policy read from text */
+    size_t tn = strlen(text);
+    if (tn > 3 && text[0] == '$' && text[1] == '{' && text[tn - 1] == '}' &&
+        !strchr(text + 2, '$')) {
+        char id[256];
+        size_t k = strcspn(text + 2, ".}");
+        if (k < sizeof id) {
+            memcpy(id, text + 2, k);
+            id[k] = 0;
+            if (cfn_find_resource(e->t, id))
+                return cfn_why(e, "res:%s", id);
+        }
+    }
     if (!strcmp(text, "*"))
         return "*";
     if (!strcmp(kind, "AWS")) {
@@ -391,9 +405,94 @@ static void statement(cfn_emit *e, const cfn_resource *owner, const sp_doc *st, 
              effect ? effect : st, why);
 }
 
-typedef struct doc_ctx {
-    stmt_ctx s;
-} doc_ctx;
+/* A document built from jansson's tree, every node positioned at `at`. */
+static sp_doc *from_json(cfn_emit *e, json_t *j, const sp_doc *at, int depth)
+{
+    sp_doc *d = NULL;
+    if (depth > SP_MAX_DEPTH)
+        return NULL;
+    switch (json_typeof(j)) {
+    case JSON_OBJECT: {
+        d = sp_doc_new(e->ctx, SP_DOC_MAP);
+        size_t n = json_object_size(j), i = 0;
+        sp_doc_pair *pairs = sp_arena_calloc(&e->ctx->arena, n + 1, sizeof *pairs);
+        if (!d || !pairs)
+            return NULL;
+        const char *key;
+        json_t *v;
+        json_object_foreach(j, key, v)
+        {
+            pairs[i].key = sp_doc_new_scalar(e->ctx, SP_DOC_STRING, key, strlen(key));
+            pairs[i].value = from_json(e, v, at, depth + 1);
+            if (!pairs[i].key || !pairs[i].value)
+                return NULL;
+            pairs[i].key->src = at->src;
+            pairs[i].key->off = at->off;
+            pairs[i].key->end = at->end;
+            i++;
+        }
+        d->u.map.pairs = pairs;
+        d->u.map.len = n;
+        break;
+    }
+    case JSON_ARRAY: {
+        d = sp_doc_new(e->ctx, SP_DOC_SEQ);
+        size_t n = json_array_size(j);
+        sp_doc **items = sp_arena_calloc(&e->ctx->arena, n + 1, sizeof *items);
+        if (!d || !items)
+            return NULL;
+        for (size_t i = 0; i < n; i++)
+            if (!(items[i] = from_json(e, json_array_get(j, i), at, depth + 1)))
+                return NULL;
+        d->u.seq.items = items;
+        d->u.seq.len = n;
+        break;
+    }
+    case JSON_STRING:
+        d = sp_doc_new_scalar(e->ctx, SP_DOC_STRING, json_string_value(j),
+                              json_string_length(j));
+        break;
+    case JSON_INTEGER:
+    case JSON_REAL: {
+        char buf[64];
+        if (json_is_integer(j))
+            snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(j));
+        else
+            snprintf(buf, sizeof buf, "%.17g", json_real_value(j));
+        d = sp_doc_new_scalar(e->ctx, SP_DOC_NUMBER, buf, strlen(buf));
+        break;
+    }
+    case JSON_TRUE:
+    case JSON_FALSE:
+        d = sp_doc_new_scalar(e->ctx, SP_DOC_BOOL, json_is_true(j) ? "true" : "false",
+                              json_is_true(j) ? 4 : 5);
+        break;
+    case JSON_NULL:
+        d = sp_doc_new_scalar(e->ctx, SP_DOC_NULL, "", 0);
+        break;
+    }
+    if (d) {
+        d->src = at->src;
+        d->off = at->off;
+        d->end = at->end;
+    }
+    return d;
+}
+
+/* A policy written as JSON text (a string, or Fn::Sub / Fn::Join text):
+ * parsed with the unknown parts kept as "${Name}" strings; NULL when it
+ * is not JSON. */
+static const sp_doc *policy_from_text(cfn_emit *e, const sp_doc *at)
+{
+    const char *text = cfn_pattern_text(e, at);
+    json_error_t err;
+    json_t *j = json_loads(text, JSON_REJECT_DUPLICATES, &err);
+    if (!j)
+        return NULL;
+    const sp_doc *d = json_is_object(j) ? from_json(e, j, at, 0) : NULL;
+    json_decref(j);
+    return d;
+}
 
 static void document(cfn_emit *e, const cfn_resource *owner, const sp_doc *doc, void *arg)
 {
@@ -404,8 +503,13 @@ static void document(cfn_emit *e, const cfn_resource *owner, const sp_doc *doc, 
                          ? sp_doc_text(doc->u.map.pairs[0].key)
                          : NULL;
     if (doc->kind != SP_DOC_MAP || (k1 && (!strncmp(k1, "Fn::", 4) || !strcmp(k1, "Ref")))) {
-        /* A policy given as a JSON string (or built by Fn::Sub/Join):
-         * not read; assumed to allow everything (over-approximation). */
+        const sp_doc *parsed = policy_from_text(e, doc);
+        if (parsed) {
+            document(e, owner, parsed, arg);
+            return;
+        }
+        /* Not JSON we can read: assumed to allow everything
+         * (over-approximation). */
         cfn_rule(e, x->guard, 1, SP_ALLOW, cfn_set_all(e), doc,
                  "policy text not read: assumed to allow everything");
         return;
@@ -422,7 +526,7 @@ void cfn_policy_rules(cfn_emit *e, const sp_doc *doc, sp_ref guard, cfn_policy_m
 {
     stmt_ctx x = {guard, mode, only, 0};
     /* the document itself may hide behind Fn::If */
-    cfn_each_elem(e, doc, document, &x);
+    cfn_resolve(e, doc, document, &x);
 }
 
 /* ---- identity policies ---- */
@@ -476,6 +580,10 @@ static void grant_statement(cfn_emit *e, const cfn_resource *owner, const sp_doc
 static void grant_document(cfn_emit *e, const cfn_resource *owner, const sp_doc *doc, void *arg)
 {
     (void)owner;
+    if (doc && doc->kind != SP_DOC_MAP)
+        doc = policy_from_text(e, doc);
+    else if (doc && doc->u.map.len == 1 && sp_doc_get(doc, "Fn::Sub"))
+        doc = policy_from_text(e, doc);
     if (!doc || doc->kind != SP_DOC_MAP)
         return;
     const sp_doc *stmts = sp_doc_get(doc, "Statement");
@@ -486,5 +594,5 @@ static void grant_document(cfn_emit *e, const cfn_resource *owner, const sp_doc 
 void cfn_policy_grants(cfn_emit *e, const sp_doc *doc, cfn_grant_fn fn, void *arg)
 {
     grant_ctx g = {fn, arg, NULL, NULL};
-    cfn_each_elem(e, doc, grant_document, &g);
+    cfn_resolve(e, doc, grant_document, &g);
 }

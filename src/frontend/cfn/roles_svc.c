@@ -784,3 +784,141 @@ const cfn_role cfn_role_distribution = {
     "re-issued as its origin access identity (principal res:ID), origin access control "
     "(cloudfront.amazonaws.com) or anonymously; REFERs origin DNS names that are claimable.",
     distribution_params, emit_distribution, NULL, NULL, false};
+
+/* ---- sam-function ---- */
+
+static const cfn_param_def sam_function_params[] = {
+    {"invoke-action", CFN_P_STRING, false, NULL, "the action services perform"},
+    {"events", CFN_P_PATH, true, NULL,
+     "the SAM event sources (a map of {Type, Properties}); Api and HttpApi events are public "
+     "routes, S3/SNS/SQS/Kinesis/DynamoDB events deliver from their source"},
+    {"url", CFN_P_PATH, false, NULL, "a function URL configuration ({AuthType})"},
+    {"default-authorizer", CFN_P_PATH, false, NULL,
+     "where an API resource names its default authorizer (Auth.DefaultAuthorizer)"},
+    {NULL, 0, false, NULL, NULL}};
+
+/* The credential an API event admits (NULL text = any). */
+static const sp_reqset *sam_auth_set(cfn_emit *e, const char *auth, const char *api,
+                                     bool implicit, const char **why)
+{
+    cfn_req q;
+    cfn_req_begin(e, &q);
+    if (implicit)
+        cfn_req_proto_port(&q, SP_PROTO_TCP, 443, 443);
+    if (!auth || !strcasecmp(auth, "NONE")) {
+        *why = auth ? "SAM API event, Authorizer NONE" : "SAM API event without an authorizer";
+    } else if (!strcasecmp(auth, "AWS_IAM")) {
+        sp_name n = sp_intern(&e->ctx->names, "iam");
+        cfn_req_allow(&q, SP_DIM_CRED, sp_key_num(n), sp_key_num(n));
+        *why = "SAM API event, Authorizer AWS_IAM: a signed IAM request";
+    } else {
+        sp_name n = sp_intern(&e->ctx->names, cfn_why(e, "authorizer:%s/%s", api, auth));
+        cfn_req_allow(&q, SP_DIM_CRED, sp_key_num(n), sp_key_num(n));
+        *why = cfn_why(e, "SAM API event, Authorizer %s: its credential", auth);
+    }
+    return cfn_req_set(e, &q);
+}
+
+typedef struct sam_api_ctx {
+    const sp_doc *props;
+    const char *auth; /* the event's own Authorizer, or NULL */
+    bool auth_unknown;
+} sam_api_ctx;
+
+static void sam_api_target(cfn_emit *e, const cfn_resource *api, const sp_doc *at, void *arg)
+{
+    sam_api_ctx *x = arg;
+    const char *auth = x->auth;
+    if (!auth && !x->auth_unknown) {
+        const char *dflt = cfn_param_str(e->te, "default-authorizer", "Auth.DefaultAuthorizer");
+        const sp_doc *d = cfn_first(e, api, dflt);
+        auth = d ? cfn_text(e, d) : NULL;
+    }
+    const char *why;
+    const sp_reqset *set = sam_auth_set(e, x->auth_unknown ? NULL : auth, api->id, false, &why);
+    cfn_edge(e, cfn_ref_res(e, api, NULL), cfn_ref_self(e, NULL), set, NULL, at ? at : x->props,
+             why);
+}
+
+static void sam_source(cfn_emit *e, const cfn_resource *src, const sp_doc *at, void *arg)
+{
+    const char *type = arg;
+    cfn_edge(e, cfn_ref_res(e, src, NULL), cfn_ref_self(e, NULL), cfn_set_all(e), NULL, at,
+             cfn_why(e, "SAM %s event (SAM adds the permission it needs)", type));
+}
+
+static void sam_event(cfn_emit *e, const cfn_resource *owner, const sp_doc *ev, void *arg)
+{
+    (void)owner;
+    (void)arg;
+    if (!ev || ev->kind != SP_DOC_MAP)
+        return;
+    const char *type = cfn_text(e, sp_doc_get(ev, "Type"));
+    const sp_doc *props = sp_doc_get(ev, "Properties");
+    if (!type || !props || props->kind != SP_DOC_MAP)
+        return;
+    bool ext;
+    if (!strcmp(type, "Api") || !strcmp(type, "HttpApi")) {
+        sam_api_ctx x = {props, NULL, false};
+        const sp_doc *auth = sp_doc_get(props, "Auth");
+        const sp_doc *az = auth && auth->kind == SP_DOC_MAP ? sp_doc_get(auth, "Authorizer") : NULL;
+        if (az) {
+            x.auth = cfn_text(e, az);
+            x.auth_unknown = !x.auth;
+        }
+        const sp_doc *api = sp_doc_get(props, !strcmp(type, "Api") ? "RestApiId" : "ApiId");
+        if (!api || !cfn_targets(e, api, &ext, sam_api_target, &x)) {
+            const char *why;
+            const sp_reqset *set = sam_auth_set(
+                e, x.auth_unknown ? NULL : x.auth,
+                !strcmp(type, "Api") ? "ServerlessRestApi" : "ServerlessHttpApi", true, &why);
+            cfn_edge(e, cfn_ref_internet(), cfn_ref_self(e, NULL), set, NULL, props,
+                     cfn_why(e, "%s (the API SAM generates)", why));
+        }
+        return;
+    }
+    static const char *const sources[][2] = {
+        {"S3", "Bucket"},      {"SNS", "Topic"},    {"SQS", "Queue"}, {"Kinesis", "Stream"},
+        {"DynamoDB", "Stream"}, {"MQ", "Broker"},    {"MSK", "Stream"},
+    };
+    for (size_t i = 0; i < sizeof sources / sizeof *sources; i++)
+        if (!strcmp(type, sources[i][0]))
+            cfn_targets(e, sp_doc_get(props, sources[i][1]), &ext, sam_source,
+                        (void *)sources[i][0]);
+}
+
+static bool emit_sam_function(cfn_emit *e)
+{
+    guarded_common(e, api_set(e), "AWS API call (the resource policy decides)");
+    const char *ev = cfn_param_str(e->te, "events", "Events");
+    const char *path = cfn_why(e, "%s.*", ev);
+    cfn_walk(e, NULL, path, false, sam_event, NULL);
+    const sp_doc *url = param_at(e, "url");
+    if (url && url->kind == SP_DOC_MAP) {
+        const sp_doc *at = sp_doc_get(url, "AuthType");
+        const char *as = cfn_text(e, at);
+        cfn_req h;
+        cfn_req_begin(e, &h);
+        cfn_req_proto_port(&h, SP_PROTO_TCP, 443, 443);
+        if (as && !strcasecmp(as, "AWS_IAM")) {
+            sp_name n = sp_intern(&e->ctx->names, "iam");
+            cfn_req_allow(&h, SP_DIM_CRED, sp_key_num(n), sp_key_num(n));
+        }
+        cfn_edge(e, cfn_ref_internet(), cfn_ref_self(e, NULL), cfn_req_set(e, &h), NULL,
+                 at ? at : url,
+                 as && !strcasecmp(as, "AWS_IAM")
+                     ? "function URL, AuthType AWS_IAM: a signed IAM request"
+                     : "function URL, AuthType NONE (SAM adds the public permissions)");
+    }
+    return true;
+}
+
+const cfn_role cfn_role_sam_function = {
+    "sam-function",
+    "A SAM function (transform not expanded): a policy-guarded function plus the resources "
+    "SAM would generate for its events: Api/HttpApi events are edges from the named API (or "
+    "from the internet for the API SAM generates) admitting the event's authorizer "
+    "credential; S3, SNS, SQS, stream and broker events are edges from their source; a "
+    "FunctionUrlConfig is a public (NONE) or IAM endpoint. SAM adds the Lambda permissions "
+    "these need, so they are plain edges.",
+    sam_function_params, emit_sam_function, NULL, "access", false};

@@ -56,6 +56,13 @@ static void resolve(cfn_emit *e, const sp_doc *node, resolve_cb *cb, int depth)
     cb->fn(e, cb->owner, node, cb->arg);
 }
 
+void cfn_resolve(cfn_emit *e, const sp_doc *node, cfn_node_fn fn, void *arg)
+{
+    resolve_cb cb = {fn, arg, e->r};
+    if (node)
+        resolve(e, node, &cb, 0);
+}
+
 typedef struct elem_ctx {
     cfn_emit *e;
     cfn_node_fn fn;
@@ -223,9 +230,18 @@ static void walk_at(walker *w, const cfn_resource *owner, const sp_doc *node, si
         resolve(w->e, node, &cb, 0);
         break;
     }
-    case TOK_STAR:
-        each_elem_owned(w->e, owner, node, step_node, &s);
+    case TOK_STAR: {
+        /* every element of a list, every value of a map */
+        const sp_doc *arg;
+        if (node->kind == SP_DOC_MAP && !intrinsic(node, &arg)) {
+            for (size_t k = 0; k < node->u.map.len; k++)
+                if (!cfn_is_novalue_node(w->e, node->u.map.pairs[k].value))
+                    walk_at(w, owner, node->u.map.pairs[k].value, i + 1);
+        } else {
+            each_elem_owned(w->e, owner, node, step_node, &s);
+        }
         break;
+    }
     case TOK_FOLLOW: {
         bool ext;
         cfn_targets(w->e, node, &ext, step_follow, &s);
