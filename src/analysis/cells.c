@@ -191,6 +191,26 @@ size_t sp_bits_first(const sp_universe *u, const sp_word *s)
     return (size_t)-1;
 }
 
+static bool in_ival(sp_ival iv, sp_key k);
+
+size_t sp_bits_pick_sample(const sp_universe *u, const sp_word *s)
+{
+    const sp_key doc4 = sp_key_ipv4(0xCB007107u); /* 203.0.113.7 */
+    const sp_key doc6 = sp_key_ipv6(0x20010db800000000ull, 7);
+    size_t first = (size_t)-1;
+    for (size_t w = 0; w < u->nwords; w++)
+        for (sp_word bits = s[w]; bits; bits &= bits - 1) {
+            size_t cell = w * 64 + (size_t)__builtin_ctzll(bits);
+            sp_ival iv[SP_NDIMS];
+            sp_cell_ivals(u, cell, iv);
+            if (in_ival(iv[SP_DIM_SRC], doc4) || in_ival(iv[SP_DIM_SRC], doc6))
+                return cell;
+            if (first == (size_t)-1)
+                first = cell;
+        }
+    return first;
+}
+
 /* Sets every cell of the product of per-dimension index ranges. */
 static void set_product(const sp_universe *u, const size_t stride[SP_NDIMS],
                         const uint32_t *lo[SP_NDIMS], const uint32_t *hi[SP_NDIMS],

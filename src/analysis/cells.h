@@ -48,6 +48,9 @@ bool sp_bits_intersects(const sp_universe *u, const sp_word *a, const sp_word *b
 bool sp_bits_get(const sp_word *s, size_t cell);
 /* First cell set, or (size_t)-1. */
 size_t sp_bits_first(const sp_universe *u, const sp_word *s);
+/* A cell of the set to show people: one whose source range holds an
+ * address of the documentation ranges when there is one, else the first. */
+size_t sp_bits_pick_sample(const sp_universe *u, const sp_word *s);
 
 /* Sets the cells of a request set (which must have been added). */
 void sp_bits_from_set(const sp_universe *u, const sp_reqset *set, sp_word *out);

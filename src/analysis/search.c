@@ -146,7 +146,7 @@ static bool visit_exposure(searcher *s, question *q, uint64_t mask, void *arg)
         if (!q->has_witness[k]) {
             q->has_witness[k] = true;
             q->witness[k] = mask;
-            q->sample[k] = sp_bits_first(&q->uni, q->tmp);
+            q->sample[k] = sp_bits_pick_sample(&q->uni, q->tmp);
         }
     }
     sp_arena_reset(q->eval.temp, mark);

@@ -41,11 +41,16 @@ static const char *protocol_name(uint64_t p)
 static void named(const sp_name_table *names, uint64_t lo, uint64_t hi, uint64_t base,
                   const char *other, char *buf, size_t cap, size_t *len)
 {
-    sep(buf, cap, len);
-    if (lo == hi && lo - base >= 1 && lo - base <= names->count)
+    if (lo == hi && lo - base >= 1 && lo - base <= names->count) {
+        sep(buf, cap, len);
         put(buf, cap, len, sp_intern_str(names, (sp_name)(lo - base)));
-    else
-        put(buf, cap, len, other);
+        return;
+    }
+    /* Runs of unnamed values all read the same: say it once. */
+    if (strstr(buf, other))
+        return;
+    sep(buf, cap, len);
+    put(buf, cap, len, other);
 }
 
 void sp_format_dim(const sp_name_table *names, sp_dim d, const sp_ival *iv, size_t n, char *buf,
