@@ -68,14 +68,6 @@ static void clear_state(searcher *s, const question *q)
         s->present[q->sg.involved.items[i]] = 2;
 }
 
-static bool is_downset(const question *q, uint64_t mask)
-{
-    for (int i = 0; i < q->k; i++)
-        if (((mask >> i) & 1) && (q->pred[i] & ~mask))
-            return false;
-    return true;
-}
-
 /* Orders the influence events topologically and records, for each, which
  * of the others must precede it in every run. */
 static void order_events(const searcher *s, question *q)
@@ -207,25 +199,56 @@ static bool push_events(sp_ctx *ctx, uint32_t **out, size_t *n, const uint32_t *
     return true;
 }
 
-/* Which influence events decide the witness: flipping one alone (when the
- * result is still reachable) makes the sample request disappear. */
-static bool explain_witness(searcher *s, question *q, int k, sp_finding *f)
+/* Whether the finding is still shown by the projected state `mask`;
+ * -1 on internal failure. */
+typedef int (*shows_fn)(searcher *s, question *q, uint64_t mask, void *arg);
+
+static int exposure_shows(searcher *s, question *q, uint64_t mask, void *arg)
 {
-    uint64_t mask = q->witness[k];
+    int k = *(const int *)arg;
+    sp_arena_mark mark = sp_arena_get_mark(q->eval.temp);
+    if (!evaluate(s, q, mask))
+        return -1;
+    bool still = excess_now(s, q, k, q->tmp) && sp_bits_get(q->tmp, q->sample[k]);
+    sp_arena_reset(q->eval.temp, mark);
+    return still;
+}
+
+/* Which influence events decide the witness: an event is named when
+ * changing it alone — a pending event happening (with whatever must
+ * precede it), or a done event undone (with whatever must follow it) —
+ * makes the finding disappear. */
+static bool explain_witness(searcher *s, question *q, uint64_t mask, uint32_t target,
+                            shows_fn shows, void *arg, sp_finding *f)
+{
     uint32_t done[MAX_INFLUENCE], pending[MAX_INFLUENCE];
     size_t nd = 0, np = 0;
+    /* The target's own appearance, as a bit of the mask (0 if none). */
+    uint64_t birth = 0;
+    for (int i = 0; i < q->k; i++)
+        if (q->ev[i] == s->u->presence[target].birth)
+            birth = (uint64_t)1 << i;
     for (int i = 0; i < q->k; i++) {
-        uint64_t flipped = mask ^ (uint64_t)1 << i;
-        if (!is_downset(q, flipped))
-            continue;
-        sp_arena_mark mark = sp_arena_get_mark(q->eval.temp);
-        if (!evaluate(s, q, flipped))
+        uint64_t bit = (uint64_t)1 << i, flipped;
+        if (mask & bit) {
+            uint64_t after = bit;
+            for (int j = 0; j < q->k; j++)
+                if (q->pred[j] & bit)
+                    after |= (uint64_t)1 << j;
+            /* Undoing what the target needs in order to exist explains
+             * nothing about the window. */
+            if ((after & birth) && bit != birth)
+                continue;
+            flipped = mask & ~after;
+        } else {
+            flipped = mask | bit | q->pred[i];
+        }
+        int st = shows(s, q, flipped, arg);
+        if (st < 0)
             return false;
-        bool still = excess_now(s, q, k, q->tmp) && sp_bits_get(q->tmp, q->sample[k]);
-        sp_arena_reset(q->eval.temp, mark);
-        if (still)
+        if (st)
             continue;
-        if ((mask >> i) & 1)
+        if (mask & bit)
             done[nd++] = q->ev[i];
         else
             pending[np++] = q->ev[i];
@@ -260,7 +283,7 @@ static bool report_exposure(searcher *s, question *q, int k)
     f.instance = t;
     f.excess_set = sp_bits_to_set(ctx, &q->uni, q->total[k]);
     if (!f.excess_set || !sp_summarise_excess(ctx, f.excess_set, &f.excess, &f.nexcess) ||
-        !explain_witness(s, q, k, &f))
+        !explain_witness(s, q, q->witness[k], t, exposure_shows, &k, &f))
         return false;
     size_t ne = s->u->events.len;
     unsigned char *state = calloc(ne + 1, 1);
@@ -382,6 +405,13 @@ typedef struct dangling_probe {
     bool found;
 } dangling_probe;
 
+static int dangling_shows(searcher *s, question *q, uint64_t mask, void *arg)
+{
+    const dangling_probe *p = arg;
+    set_state(s, q, mask);
+    return s->present[p->referrer] == 1 && !sp_name_owned(&s->w, p->name, s->present);
+}
+
 static bool visit_dangling(searcher *s, question *q, uint64_t mask, void *arg)
 {
     dangling_probe *p = arg;
@@ -458,14 +488,9 @@ static bool search_dangling(searcher *s, uint32_t refer_fact, sp_arena *scratch)
     f.kind = SP_FINDING_DANGLING;
     f.instance = u;
     f.name = name;
-    uint32_t done[MAX_INFLUENCE], pending[MAX_INFLUENCE];
-    size_t nd = 0, np = 0;
-    for (int i = 0; i < q->k; i++) {
-        if ((found >> i) & 1)
-            done[nd++] = q->ev[i];
-        else
-            pending[np++] = q->ev[i];
-    }
+    if (!explain_witness(s, q, found, u, dangling_shows, &probe, &f))
+        return false;
+    clear_state(s, q);
     size_t ne = s->u->events.len, ni = m->instances.len;
     unsigned char *state = calloc(ne + 1, 1), *present = calloc(ni + 1, 1);
     uint32_t *evs = malloc((ne + 1) * sizeof *evs);
@@ -483,9 +508,7 @@ static bool search_dangling(searcher *s, uint32_t refer_fact, sp_arena *scratch)
     for (size_t e = 0; ok && e < ne; e++)
         if (state[e])
             evs[n++] = (uint32_t)e;
-    ok = ok && push_events(s->ctx, &f.state, &f.nstate, evs, n) &&
-         push_events(s->ctx, &f.done, &f.ndone, done, nd) &&
-         push_events(s->ctx, &f.pending, &f.npending, pending, np);
+    ok = ok && push_events(s->ctx, &f.state, &f.nstate, evs, n);
     free(state);
     free(present);
     free(evs);

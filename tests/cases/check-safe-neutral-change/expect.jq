@@ -1,0 +1,1 @@
+(.findings | length) == 0 and .summary.events == 0
