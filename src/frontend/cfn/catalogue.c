@@ -304,7 +304,7 @@ static void read_entry(loader *L, const sp_doc *key, const sp_doc *v)
     const sp_doc *role = sp_doc_get(v, "role");
     const sp_doc *desc = sp_doc_get(v, "description");
     if (!role) {
-        fail(L, v, "the entry of %s has no 'role'", type);
+        fail(L, key, "the entry of %s has no 'role'", type);
         return;
     }
     if (!scalar(role) || !(te.role = cfn_role_find(scalar(role)))) {
@@ -313,7 +313,7 @@ static void read_entry(loader *L, const sp_doc *key, const sp_doc *v)
         return;
     }
     if (!desc || !scalar(desc) || !*scalar(desc)) {
-        fail(L, desc ? desc : v, "the entry of %s needs a one-line 'description'", type);
+        fail(L, desc ? desc : key, "the entry of %s needs a one-line 'description'", type);
         return;
     }
     te.description = scalar(desc);

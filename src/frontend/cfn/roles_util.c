@@ -556,6 +556,20 @@ static void pattern(cfn_emit *e, const sp_doc *node, const sp_doc *vars, sbuf *b
         sb_str(b, sp_doc_text(node) ? sp_doc_text(node) : "");
         return;
     }
+    const sp_doc *sarg;
+    const char *sfn = intrinsic(node, &sarg);
+    if (sfn && !strcmp(sfn, "Fn::Sub")) {
+        /* piece by piece: each placeholder evaluated on its own */
+        if (sp_doc_text(sarg))
+            sub_text(e, sarg, sp_doc_text(sarg), NULL, b, depth);
+        else if (sarg->kind == SP_DOC_SEQ && sarg->u.seq.len == 2 &&
+                 sp_doc_text(sarg->u.seq.items[0]))
+            sub_text(e, sarg->u.seq.items[0], sp_doc_text(sarg->u.seq.items[0]),
+                     sarg->u.seq.items[1], b, depth);
+        else
+            sb_str(b, "${?}");
+        return;
+    }
     cfn_value v = cfn_eval(e->t, node);
     if (v.kind == CFN_VAL_STRING && v.text) {
         sb_str(b, v.text);
