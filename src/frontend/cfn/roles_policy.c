@@ -548,7 +548,29 @@ static void grant_resource(cfn_emit *e, const cfn_resource *owner, const sp_doc 
 {
     (void)owner;
     bool ext;
-    cfn_targets(e, res, &ext, grant_target, arg);
+    if (cfn_targets(e, res, &ext, grant_target, arg) || !sp_doc_is_scalar(res))
+        return;
+    /* A policy read from JSON text: its "${Id}" / "${Id.Attr}" placeholders
+     * name template resources. */
+    const char *s = sp_doc_text(res);
+    const cfn_resource *seen[8];
+    size_t nseen = 0;
+    for (const char *p = s ? strstr(s, "${") : NULL; p; p = strstr(p + 2, "${")) {
+        char id[256];
+        size_t k = strcspn(p + 2, ".}");
+        if (k == 0 || k >= sizeof id)
+            continue;
+        memcpy(id, p + 2, k);
+        id[k] = 0;
+        const cfn_resource *r = cfn_find_resource(e->t, id);
+        bool dup = false;
+        for (size_t i = 0; i < nseen; i++)
+            dup |= seen[i] == r;
+        if (r && !dup && nseen < 8) {
+            seen[nseen++] = r;
+            grant_target(e, r, res, arg);
+        }
+    }
 }
 
 static void grant_statement(cfn_emit *e, const cfn_resource *owner, const sp_doc *st, void *arg)
