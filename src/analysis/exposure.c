@@ -405,13 +405,30 @@ bool sp_point_reaches(const sp_world *w, const unsigned char *done, uint32_t v,
                       const sp_key point[SP_NDIMS], uint32_t **path, size_t *npath)
 {
     const sp_model *m = w->m;
-    size_t ni = m->instances.len;
+    size_t ni = m->instances.len, nc = m->components.len;
     unsigned char *present = malloc(ni + 1);
     uint32_t *parent = malloc((ni + 1) * sizeof *parent);
     uint32_t *queue = malloc((ni + 1) * sizeof *queue);
+    /* Components with any edge path to v's, ignoring state and filters:
+     * the forward search need not look anywhere else. */
+    unsigned char *ancestor = calloc(nc + 1, 1);
+    uint32_t *stack = malloc((nc + 1) * sizeof *stack);
     bool found = false;
-    if (!present || !parent || !queue)
+    if (!present || !parent || !queue || !ancestor || !stack)
         goto out;
+    size_t sp = 0;
+    ancestor[m->instances.items[v].component] = 1;
+    stack[sp++] = m->instances.items[v].component;
+    while (sp) {
+        uint32_t c = stack[--sp];
+        for (uint32_t j = w->edges_in_first[c]; j < w->edges_in_first[c + 1]; j++) {
+            uint32_t a = m->facts.items[w->edges_in[j]].a.component;
+            if (a < nc && !ancestor[a]) {
+                ancestor[a] = 1;
+                stack[sp++] = a;
+            }
+        }
+    }
     for (size_t i = 0; i < ni; i++) {
         present[i] = sp_world_present(w, (uint32_t)i, done);
         parent[i] = SP_NONE;
@@ -424,7 +441,8 @@ bool sp_point_reaches(const sp_world *w, const unsigned char *done, uint32_t v,
     const uint32_t reached_from_internet = SP_INTERNET;
     for (size_t j = 0; j < w->edges_from_internet.len; j++) {
         uint32_t src, dst;
-        if (point_edge(&pc, w->edges_from_internet.items[j], &src, &dst) &&
+        uint32_t f = w->edges_from_internet.items[j];
+        if (ancestor[m->facts.items[f].b.component] && point_edge(&pc, f, &src, &dst) &&
             parent[dst] == SP_NONE) {
             parent[dst] = reached_from_internet;
             queue[tail++] = dst;
@@ -434,9 +452,9 @@ bool sp_point_reaches(const sp_world *w, const unsigned char *done, uint32_t v,
         uint32_t x = queue[head++];
         uint32_t c = m->instances.items[x].component;
         for (uint32_t j = w->edges_out_first[c]; j < w->edges_out_first[c + 1]; j++) {
-            uint32_t src, dst;
-            if (point_edge(&pc, w->edges_out[j], &src, &dst) && src == x &&
-                parent[dst] == SP_NONE) {
+            uint32_t src, dst, f = w->edges_out[j];
+            if (ancestor[m->facts.items[f].b.component] && point_edge(&pc, f, &src, &dst) &&
+                src == x && parent[dst] == SP_NONE) {
                 parent[dst] = x;
                 queue[tail++] = dst;
             }
@@ -465,5 +483,7 @@ out:
     free(present);
     free(parent);
     free(queue);
+    free(ancestor);
+    free(stack);
     return found;
 }

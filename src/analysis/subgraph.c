@@ -1,5 +1,7 @@
 #include "subgraph.h"
 
+#include "../util/hash.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -109,7 +111,7 @@ static bool first_visit(builder *b, uint32_t component, sp_name name, int kind)
         }
         for (size_t i = 0; i < mk->seen_cap; i++)
             if (mk->seen[i]) {
-                size_t j = (size_t)(mk->seen[i] * 0x9E3779B97F4A7C15ull >> 20) & (ncap - 1);
+                size_t j = (size_t)sp_mix64(mk->seen[i]) & (ncap - 1);
                 while (n[j])
                     j = (j + 1) & (ncap - 1);
                 n[j] = mk->seen[i];
@@ -122,7 +124,7 @@ static bool first_visit(builder *b, uint32_t component, sp_name name, int kind)
             if (n[i] && !sp_vec_push(&mk->arena, &mk->seen_slots, (uint32_t)i))
                 b->failed = true;
     }
-    size_t j = (size_t)(key * 0x9E3779B97F4A7C15ull >> 20) & (mk->seen_cap - 1);
+    size_t j = (size_t)sp_mix64(key) & (mk->seen_cap - 1);
     while (mk->seen[j]) {
         if (mk->seen[j] == key)
             return false;

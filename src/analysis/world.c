@@ -1,5 +1,7 @@
 #include "world.h"
 
+#include "../util/hash.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,7 +14,7 @@ static uint64_t index_key(uint32_t component, sp_name name)
 static size_t slot_of(const sp_fact_index *ix, uint64_t key)
 {
     size_t mask = ix->cap - 1;
-    size_t i = (size_t)(key * 0x9E3779B97F4A7C15ull >> 17) & mask;
+    size_t i = (size_t)sp_mix64(key) & mask;
     while (ix->keys[i] && ix->keys[i] != key)
         i = (i + 1) & mask;
     return i;
