@@ -1,5 +1,1169 @@
-/* STUB — replaced by the topology front-end work. */
-#include "../frontend.h"
+/* The topology front-end (DESIGN §6): two topology files -> the model.
+ *
+ * Components: one per network (type "network", always unchanged) and one
+ * per host (type "host"; unchanged, modified, added or removed by
+ * structural equality of its definition, `after:` excepted).  Names of
+ * hosts and networks share one namespace; `internet` is reserved.
+ *
+ * The graph of one state (docs/ARCHITECTURE.md, "Topology files"):
+ *   - each network N is a node; requests that originate inside N enter it
+ *     from the internet node: EDGE internet -> N admitting src ∈ N;
+ *   - a host H with `network: N` is reached from N: EDGE N -> H admitting
+ *     dst ∈ N through H's firewall slot; with `network: internet` (a public
+ *     address) EDGE internet -> H admitting internet sources and
+ *     destinations;
+ *   - a forwarding host F with {from: A, to: B}: EDGE A -> B contributed
+ *     by F through F's firewall slot (the firewall filters what F forwards
+ *     as well as what reaches F).  From the internet the edge leaves the
+ *     internet node and admits only sources outside every declared network
+ *     (no spoofing); traffic forwarded *to* the internet is not followed
+ *     (what matters is what reaches hosts from the internet, which emits
+ *     every request anyway);
+ *   - a firewall is a GUARD on its host (rules in order, first match, then
+ *     the default) attached to the host's slot `firewall`; a host without a
+ *     firewall has no slot on its edges (it filters nothing);
+ *   - services are ACCEPTS facts (protocol and port); no `services` key
+ *     accepts everything, `services: []` nothing.  Networks accept nothing:
+ *     they are transit, never the target of a finding;
+ *   - a request's source and destination are of one address family: the
+ *     edges that leave the internet node pair IPv4 with IPv4 and IPv6 with
+ *     IPv6.
+ * `after:` lists become declared deps, which order the fleet's events. */
+#include "topology.h"
 
-bool sp_topology_load(sp_ctx *ctx, const sp_frontend_options *opt, const sp_doc *o, const sp_doc *n, sp_model *m)
-{ (void)opt; (void)o; (void)n; (void)m; sp_error(ctx, SP_NO_LOC, "topology files are not supported yet"); return false; }
+#include <stdlib.h>
+#include <string.h>
+
+enum { SEG_NONE = -1, SEG_INTERNET = -2 };
+enum { FAM_V4, FAM_V6, NFAMS };
+
+typedef SP_VEC(sp_ival) ival_vec;
+
+typedef struct net {
+    const char *name;
+    const sp_doc *key, *value;
+    sp_ival iv;
+    bool bad; /* its range is malformed (reported): known by name only */
+    int family;
+    uint32_t comp; /* component, once merged */
+} net;
+
+typedef struct fwd {
+    int from, to; /* net index in the file, or SEG_INTERNET */
+    const sp_doc *node;
+} fwd;
+
+typedef struct rule {
+    uint8_t action;
+    const sp_reqset *set;
+    const sp_doc *node;
+} rule;
+
+typedef struct svc {
+    const sp_reqset *set;
+    const char *why;
+    const sp_doc *node;
+} svc;
+
+typedef struct after_ref {
+    const sp_doc *node;
+    int host; /* index in the file */
+} after_ref;
+
+typedef struct host {
+    const char *name;
+    const sp_doc *key, *def;
+    int network; /* net index, SEG_INTERNET or SEG_NONE */
+    const sp_doc *network_node;
+    SP_VEC(fwd) fwds;
+    bool firewall;
+    uint8_t dflt;
+    const sp_doc *fw_node;
+    SP_VEC(rule) rules;
+    bool has_services;
+    SP_VEC(svc) svcs;
+    SP_VEC(after_ref) after;
+    uint32_t comp;
+} host;
+
+typedef struct tfile {
+    const sp_doc *doc; /* NULL: an empty configuration */
+    SP_VEC(net) nets;
+    SP_VEC(host) hosts;
+    ival_vec inet[NFAMS]; /* addresses outside every network, per family */
+} tfile;
+
+typedef struct loader {
+    sp_ctx *ctx;
+    sp_model *m;
+    tfile f[2]; /* 0 OLD, 1 NEW */
+    sp_name fw_name;
+    bool failed;
+} loader;
+
+/* ---- small helpers ---- */
+
+#define FAIL(L, node, ...)                                                                    \
+    do {                                                                                      \
+        sp_error((L)->ctx, sp_doc_loc(node), __VA_ARGS__);                                    \
+        (L)->failed = true;                                                                   \
+    } while (0)
+
+static const char *kind_name(const sp_doc *d)
+{
+    switch (d->kind) {
+    case SP_DOC_NULL: return "nothing (null)";
+    case SP_DOC_BOOL: return "a boolean";
+    case SP_DOC_NUMBER: return "a number";
+    case SP_DOC_STRING: return "a string";
+    case SP_DOC_SEQ: return "a list";
+    default: return "a map";
+    }
+}
+
+static bool is_kind(loader *L, const sp_doc *d, sp_doc_kind kind, const char *what)
+{
+    if (d->kind == kind)
+        return true;
+    static const char *const wanted[] = {"null", "a boolean", "a number", "a string",
+                                         "a list", "a map"};
+    FAIL(L, d, "%s must be %s, not %s", what, wanted[kind], kind_name(d));
+    return false;
+}
+
+/* A string (or, for convenience, a number: YAML reads `22` as one). */
+static const char *text_of(loader *L, const sp_doc *d, const char *what)
+{
+    if (d->kind == SP_DOC_STRING || d->kind == SP_DOC_NUMBER)
+        return sp_doc_text(d);
+    FAIL(L, d, "%s must be a string, not %s", what, kind_name(d));
+    return NULL;
+}
+
+static bool key_allowed(const char *key, const char *const *allowed)
+{
+    for (; *allowed; allowed++)
+        if (!strcmp(key, *allowed))
+            return true;
+    return false;
+}
+
+/* Every key of `map` must be one of `allowed` (NULL-terminated). */
+static void check_keys(loader *L, const sp_doc *map, const char *const *allowed, const char *what)
+{
+    for (size_t i = 0; i < map->u.map.len; i++) {
+        const sp_doc *k = map->u.map.pairs[i].key;
+        const char *t = sp_doc_text(k);
+        if (t && key_allowed(t, allowed))
+            continue;
+        char list[256];
+        size_t len = 0;
+        list[0] = 0;
+        for (const char *const *a = allowed; *a; a++)
+            len += (size_t)snprintf(list + len, sizeof list - len, "%s%s",
+                                    a == allowed ? "" : a[1] ? ", " : " or ", *a);
+        FAIL(L, k, "unknown key '%s' in %s (expected %s)", t ? t : "?", what, list);
+    }
+}
+
+/* Host and network names: letters, digits, '.', '-', '_' (they appear in
+ * journals and as output prefixes). */
+static bool valid_name(const char *s)
+{
+    if (!*s)
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              *s == '.' || *s == '-' || *s == '_'))
+            return false;
+    return true;
+}
+
+static sp_ival family_domain(int fam)
+{
+    sp_ival d;
+    if (fam == FAM_V4) {
+        d.lo = sp_key_ipv4(0);
+        d.hi = sp_key_ipv4(UINT32_MAX);
+    } else {
+        d.lo = sp_key_ipv6(0, 0);
+        d.hi = sp_key_ipv6(UINT64_MAX, UINT64_MAX);
+    }
+    return d;
+}
+
+static const char *cidr_text(loader *L, sp_ival iv)
+{
+    char buf[128];
+    sp_format_addresses(&L->ctx->names, &iv, 1, buf, sizeof buf);
+    return sp_arena_strdup(&L->ctx->arena, buf);
+}
+
+/* A CIDR (or a single address) without host bits; false after an error. */
+static bool parse_cidr(loader *L, const sp_doc *node, const char *what, sp_ival *out)
+{
+    const char *t = text_of(L, node, what);
+    if (!t)
+        return false;
+    if (!sp_parse_cidr(t, out)) {
+        FAIL(L, node, "%s: '%s' is not an IPv4 or IPv6 address or CIDR block", what, t);
+        return false;
+    }
+    /* sp_parse_cidr masks host bits away: "192.168.1.5/24" would silently
+     * mean 192.168.1.0/24.  Say so instead. */
+    char addr[64];
+    size_t n = strcspn(t, "/");
+    sp_ival exact;
+    if (n < sizeof addr) {
+        memcpy(addr, t, n);
+        addr[n] = 0;
+        if (sp_parse_cidr(addr, &exact) && sp_key_cmp(exact.lo, out->lo) != 0) {
+            FAIL(L, node, "%s: '%s' has host bits set; the block is %s", what, t,
+                 cidr_text(L, *out));
+            return false;
+        }
+    }
+    return true;
+}
+
+/* A port or a range "LO-HI", 1..65535. */
+static bool parse_ports(loader *L, const sp_doc *node, uint32_t *lo, uint32_t *hi)
+{
+    const char *t = text_of(L, node, "port");
+    if (!t)
+        return false;
+    unsigned long v[2] = {0, 0};
+    int k = 0;
+    const char *p = t;
+    bool ok = true;
+    for (;;) {
+        while (*p == ' ')
+            p++;
+        if (*p < '0' || *p > '9') {
+            ok = false;
+            break;
+        }
+        unsigned long x = 0;
+        while (*p >= '0' && *p <= '9' && x <= 100000)
+            x = x * 10 + (unsigned long)(*p++ - '0');
+        v[k++] = x;
+        while (*p == ' ')
+            p++;
+        if (*p == '-' && k == 1) {
+            p++;
+            continue;
+        }
+        ok = *p == 0;
+        break;
+    }
+    if (!ok) {
+        FAIL(L, node, "port must be a number or a range such as \"8000-8080\", not '%s'", t);
+        return false;
+    }
+    if (k == 1)
+        v[1] = v[0];
+    for (int i = 0; i < 2; i++)
+        if (v[i] < 1 || v[i] > 65535) {
+            FAIL(L, node, "port %lu is out of range (ports are 1 to 65535)", v[i]);
+            return false;
+        }
+    if (v[0] > v[1]) {
+        FAIL(L, node, "the port range '%s' is empty: %lu is greater than %lu", t, v[0], v[1]);
+        return false;
+    }
+    *lo = (uint32_t)v[0];
+    *hi = (uint32_t)v[1];
+    return true;
+}
+
+/* tcp | udp | icmp | any -> protocol number, or 0 for any; -1 on error. */
+static int parse_protocol(loader *L, const sp_doc *node)
+{
+    const char *t = text_of(L, node, "protocol");
+    if (!t)
+        return -1;
+    if (!strcmp(t, "tcp"))
+        return SP_PROTO_TCP;
+    if (!strcmp(t, "udp"))
+        return SP_PROTO_UDP;
+    if (!strcmp(t, "icmp"))
+        return SP_PROTO_ICMP;
+    if (!strcmp(t, "any"))
+        return 0;
+    FAIL(L, node, "unknown protocol '%s' (expected tcp, udp, icmp or any)", t);
+    return -1;
+}
+
+/* accept | drop -> action; -1 on error. */
+static int parse_action(loader *L, const sp_doc *node, const char *what)
+{
+    const char *t = text_of(L, node, what);
+    if (!t)
+        return -1;
+    if (!strcmp(t, "accept"))
+        return SP_ALLOW;
+    if (!strcmp(t, "drop"))
+        return SP_DENY;
+    FAIL(L, node, "%s must be accept or drop, not '%s'", what, t);
+    return -1;
+}
+
+static int find_net(const tfile *f, const char *name)
+{
+    for (size_t i = 0; i < f->nets.len; i++)
+        if (!strcmp(f->nets.items[i].name, name))
+            return (int)i;
+    return SEG_NONE;
+}
+
+static int find_host(const tfile *f, const char *name)
+{
+    for (size_t i = 0; i < f->hosts.len; i++)
+        if (!strcmp(f->hosts.items[i].name, name))
+            return (int)i;
+    return -1;
+}
+
+static const char *net_list(loader *L, const tfile *f)
+{
+    if (!f->nets.len)
+        return "this file declares no network";
+    char buf[256];
+    size_t len = (size_t)snprintf(buf, sizeof buf, "declared: ");
+    for (size_t i = 0; i < f->nets.len && len < sizeof buf; i++)
+        len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s", i ? ", " : "",
+                                f->nets.items[i].name);
+    return sp_arena_strdup(&L->ctx->arena, buf);
+}
+
+/* A segment name: a network of this file or `internet`. */
+static int parse_segment(loader *L, const tfile *f, const sp_doc *node, const char *what)
+{
+    const char *t = text_of(L, node, what);
+    if (!t)
+        return SEG_NONE;
+    if (!strcmp(t, "internet"))
+        return SEG_INTERNET;
+    int n = find_net(f, t);
+    if (n == SEG_NONE)
+        FAIL(L, node, "%s: unknown network '%s' (%s; or internet)", what, t, net_list(L, f));
+    return n;
+}
+
+/* ---- request sets ---- */
+
+static void allow_ivals(sp_box_builder *b, sp_dim d, const sp_ival *iv, size_t n)
+{
+    sp_box_restrict(b, d);
+    for (size_t i = 0; i < n; i++)
+        sp_box_allow(b, d, iv[i].lo, iv[i].hi);
+}
+
+/* Addresses a rule's from/to names: a network, internet or a CIDR. */
+static bool rule_addresses(loader *L, const tfile *f, const sp_doc *node, const char *what,
+                           ival_vec *out)
+{
+    const char *t = text_of(L, node, what);
+    if (!t)
+        return false;
+    if (!strcmp(t, "internet")) {
+        for (int fam = 0; fam < NFAMS; fam++)
+            for (size_t i = 0; i < f->inet[fam].len; i++)
+                if (!sp_vec_push(&L->ctx->arena, out, f->inet[fam].items[i]))
+                    return false;
+        return true;
+    }
+    int n = find_net(f, t);
+    if (n != SEG_NONE)
+        return sp_vec_push(&L->ctx->arena, out, f->nets.items[n].iv);
+    if (!strchr(t, '.') && !strchr(t, ':')) {
+        FAIL(L, node, "%s: '%s' is neither a network (%s), internet, nor an address block", what,
+             t, net_list(L, f));
+        return false;
+    }
+    sp_ival iv;
+    if (!parse_cidr(L, node, what, &iv))
+        return false;
+    return sp_vec_push(&L->ctx->arena, out, iv);
+}
+
+/* Requests from the internet: sources outside every network, paired with
+ * destinations of their own family (`dst_internet`: only destinations
+ * outside every network too). */
+static const sp_reqset *internet_set(loader *L, const tfile *f, bool dst_internet)
+{
+    sp_set_builder s;
+    sp_set_begin(&s, L->ctx);
+    for (int fam = 0; fam < NFAMS; fam++) {
+        if (!f->inet[fam].len)
+            continue;
+        sp_box_builder b;
+        sp_box_begin(&b, L->ctx);
+        allow_ivals(&b, SP_DIM_SRC, f->inet[fam].items, f->inet[fam].len);
+        if (dst_internet) {
+            allow_ivals(&b, SP_DIM_DST, f->inet[fam].items, f->inet[fam].len);
+        } else {
+            sp_ival d = family_domain(fam);
+            allow_ivals(&b, SP_DIM_DST, &d, 1);
+        }
+        sp_set_add_box(&s, &b);
+    }
+    return sp_set_finish(&s);
+}
+
+/* ---- reading one file ---- */
+
+static void read_networks(loader *L, tfile *f, const sp_doc *nets)
+{
+    if (!nets || nets->kind == SP_DOC_NULL || !is_kind(L, nets, SP_DOC_MAP, "networks"))
+        return;
+    for (size_t i = 0; i < nets->u.map.len; i++) {
+        const sp_doc *k = nets->u.map.pairs[i].key, *v = nets->u.map.pairs[i].value;
+        const char *name = sp_doc_text(k);
+        if (!name || !valid_name(name)) {
+            FAIL(L, k, "network name '%s' is not valid (letters, digits, '.', '-' and '_')",
+                 name ? name : "?");
+            continue;
+        }
+        if (!strcmp(name, "internet")) {
+            FAIL(L, k, "'internet' is reserved: it names every address outside the declared "
+                       "networks");
+            continue;
+        }
+        net n;
+        memset(&n, 0, sizeof n);
+        n.name = name;
+        n.key = k;
+        n.value = v;
+        n.comp = SP_NONE;
+        char what[160];
+        snprintf(what, sizeof what, "network '%s'", name);
+        /* A malformed range is reported once; the name stays known so
+         * that its uses do not add errors of their own. */
+        n.bad = !parse_cidr(L, v, what, &n.iv);
+        n.family = n.iv.lo.tag == SP_TAG_IPV6 ? FAM_V6 : FAM_V4;
+        bool overlap = false;
+        for (size_t j = 0; j < f->nets.len && !overlap && !n.bad; j++) {
+            const net *o = &f->nets.items[j];
+            if (o->bad)
+                continue;
+            if (sp_key_cmp(o->iv.lo, n.iv.hi) <= 0 && sp_key_cmp(n.iv.lo, o->iv.hi) <= 0) {
+                unsigned line, col;
+                sp_loc_line_col(L->ctx, sp_doc_loc(o->value), &line, &col);
+                FAIL(L, v, "network '%s' (%s) overlaps network '%s' (%s, line %u)", name,
+                     cidr_text(L, n.iv), o->name, cidr_text(L, o->iv), line);
+                overlap = true;
+            }
+        }
+        if (!overlap && !sp_vec_push(&L->ctx->arena, &f->nets, n))
+            sp_oom(L->ctx);
+    }
+}
+
+/* The addresses outside every network of the file, per family. */
+static void compute_internet(loader *L, tfile *f)
+{
+    for (int fam = 0; fam < NFAMS; fam++) {
+        sp_ival dom = family_domain(fam);
+        size_t n = 0;
+        sp_ival *sorted = calloc(f->nets.len + 1, sizeof *sorted);
+        if (!sorted) {
+            sp_oom(L->ctx);
+            return;
+        }
+        for (size_t i = 0; i < f->nets.len; i++)
+            if (f->nets.items[i].family == fam && !f->nets.items[i].bad) {
+                size_t j = n++;
+                while (j > 0 && sp_key_cmp(sorted[j - 1].lo, f->nets.items[i].iv.lo) > 0) {
+                    sorted[j] = sorted[j - 1];
+                    j--;
+                }
+                sorted[j] = f->nets.items[i].iv;
+            }
+        sp_key cur = dom.lo;
+        bool end = false;
+        for (size_t i = 0; i < n && !end; i++) {
+            if (sp_key_cmp(sorted[i].lo, cur) > 0) {
+                sp_ival gap = {cur, sp_key_prev(sorted[i].lo)};
+                if (!sp_vec_push(&L->ctx->arena, &f->inet[fam], gap))
+                    sp_oom(L->ctx);
+            }
+            if (!sp_key_cmp(sorted[i].hi, dom.hi))
+                end = true;
+            else
+                cur = sp_key_next(sorted[i].hi);
+        }
+        if (!end) {
+            sp_ival gap = {cur, dom.hi};
+            if (!sp_vec_push(&L->ctx->arena, &f->inet[fam], gap))
+                sp_oom(L->ctx);
+        }
+        free(sorted);
+    }
+}
+
+static void read_forwards(loader *L, tfile *f, host *h, const sp_doc *list)
+{
+    if (list->kind == SP_DOC_NULL || !is_kind(L, list, SP_DOC_SEQ, "forwards"))
+        return;
+    static const char *const keys[] = {"from", "to", NULL};
+    for (size_t i = 0; i < list->u.seq.len; i++) {
+        const sp_doc *item = list->u.seq.items[i];
+        if (!is_kind(L, item, SP_DOC_MAP, "an entry of forwards"))
+            continue;
+        check_keys(L, item, keys, "a forward");
+        const sp_doc *from = sp_doc_get(item, "from"), *to = sp_doc_get(item, "to");
+        if (!from || !to) {
+            FAIL(L, item, "a forward needs both 'from' and 'to' (a network or internet)");
+            continue;
+        }
+        fwd w = {parse_segment(L, f, from, "forwards 'from'"),
+                 parse_segment(L, f, to, "forwards 'to'"), item};
+        if (w.from == SEG_NONE || w.to == SEG_NONE)
+            continue;
+        if (w.from == w.to) {
+            FAIL(L, to, "a forward from a segment to itself ('%s') forwards nothing",
+                 sp_doc_text(to));
+            continue;
+        }
+        if (!sp_vec_push(&L->ctx->arena, &h->fwds, w))
+            sp_oom(L->ctx);
+    }
+}
+
+static void read_rule(loader *L, tfile *f, host *h, const sp_doc *item, size_t index)
+{
+    static const char *const keys[] = {"action", "protocol", "port", "from", "to", NULL};
+    if (!is_kind(L, item, SP_DOC_MAP, "a firewall rule"))
+        return;
+    check_keys(L, item, keys, "a firewall rule");
+    const sp_doc *act = sp_doc_get(item, "action"), *proto = sp_doc_get(item, "protocol"),
+                 *port = sp_doc_get(item, "port"), *from = sp_doc_get(item, "from"),
+                 *to = sp_doc_get(item, "to");
+    int action = -1;
+    if (!act)
+        FAIL(L, item, "a firewall rule needs an action (accept or drop)");
+    else
+        action = parse_action(L, act, "action");
+    int p = proto ? parse_protocol(L, proto) : 0;
+    uint32_t lo = 0, hi = 0;
+    bool ports = false;
+    if (port) {
+        ports = parse_ports(L, port, &lo, &hi);
+        if (ports && p != SP_PROTO_TCP && p != SP_PROTO_UDP && p >= 0) {
+            FAIL(L, port, "a port needs protocol tcp or udp (this rule's protocol is %s)",
+                 proto ? sp_doc_text(proto) : "any, by default");
+            ports = false;
+        }
+    }
+    ival_vec src = {0}, dst = {0};
+    bool ok_from = !from || rule_addresses(L, f, from, "rule 'from'", &src);
+    bool ok_to = !to || rule_addresses(L, f, to, "rule 'to'", &dst);
+    if (action < 0 || p < 0 || (port && !ports) || !ok_from || !ok_to)
+        return;
+    sp_box_builder b;
+    sp_box_begin(&b, L->ctx);
+    if (p)
+        sp_box_allow(&b, SP_DIM_PROTO, sp_key_num((uint64_t)p), sp_key_num((uint64_t)p));
+    if (ports)
+        sp_box_allow(&b, SP_DIM_PORT, sp_key_num(lo), sp_key_num(hi));
+    if (from)
+        allow_ivals(&b, SP_DIM_SRC, src.items, src.len);
+    if (to)
+        allow_ivals(&b, SP_DIM_DST, dst.items, dst.len);
+    sp_set_builder s;
+    sp_set_begin(&s, L->ctx);
+    sp_set_add_box(&s, &b);
+    rule r = {(uint8_t)action, sp_set_finish(&s), item};
+    (void)index;
+    if (!r.set || !sp_vec_push(&L->ctx->arena, &h->rules, r))
+        sp_oom(L->ctx);
+}
+
+static void read_firewall(loader *L, tfile *f, host *h, const sp_doc *fw)
+{
+    static const char *const keys[] = {"default", "rules", NULL};
+    if (!is_kind(L, fw, SP_DOC_MAP, "firewall"))
+        return;
+    check_keys(L, fw, keys, "a firewall");
+    h->firewall = true;
+    h->fw_node = fw;
+    const sp_doc *d = sp_doc_get(fw, "default"), *rules = sp_doc_get(fw, "rules");
+    if (!d) {
+        FAIL(L, fw, "a firewall needs a default: accept or drop");
+    } else {
+        int a = parse_action(L, d, "the firewall's default");
+        if (a >= 0)
+            h->dflt = (uint8_t)a;
+    }
+    if (!rules || rules->kind == SP_DOC_NULL || !is_kind(L, rules, SP_DOC_SEQ, "rules"))
+        return;
+    for (size_t i = 0; i < rules->u.seq.len; i++)
+        read_rule(L, f, h, rules->u.seq.items[i], i);
+}
+
+static void read_services(loader *L, host *h, const sp_doc *list)
+{
+    static const char *const keys[] = {"name", "protocol", "port", "auth", NULL};
+    if (list->kind == SP_DOC_NULL) {
+        FAIL(L, list, "services must be a list: write [] for a host that accepts nothing, or "
+                      "leave services out for one that accepts everything");
+        return;
+    }
+    if (!is_kind(L, list, SP_DOC_SEQ, "services"))
+        return;
+    h->has_services = true;
+    for (size_t i = 0; i < list->u.seq.len; i++) {
+        const sp_doc *item = list->u.seq.items[i];
+        if (!is_kind(L, item, SP_DOC_MAP, "a service"))
+            continue;
+        check_keys(L, item, keys, "a service");
+        const sp_doc *name = sp_doc_get(item, "name"), *proto = sp_doc_get(item, "protocol"),
+                     *port = sp_doc_get(item, "port"), *auth = sp_doc_get(item, "auth");
+        const char *nt = name ? text_of(L, name, "a service's name") : NULL;
+        const char *at = auth ? text_of(L, auth, "a service's auth") : NULL;
+        if (!proto) {
+            FAIL(L, item, "a service needs a protocol (tcp, udp, icmp or any)");
+            continue;
+        }
+        int p = parse_protocol(L, proto);
+        if (p < 0)
+            continue;
+        uint32_t lo = 0, hi = 0;
+        if ((p == SP_PROTO_TCP || p == SP_PROTO_UDP) && !port) {
+            FAIL(L, item, "a %s service needs a port (a number or a range such as "
+                          "\"8000-8080\")",
+                 sp_doc_text(proto));
+            continue;
+        }
+        if (port && p != SP_PROTO_TCP && p != SP_PROTO_UDP) {
+            FAIL(L, port, "a port needs protocol tcp or udp (this service's protocol is %s)",
+                 sp_doc_text(proto));
+            continue;
+        }
+        if (port && !parse_ports(L, port, &lo, &hi))
+            continue;
+        sp_box_builder b;
+        sp_box_begin(&b, L->ctx);
+        if (p)
+            sp_box_allow(&b, SP_DIM_PROTO, sp_key_num((uint64_t)p), sp_key_num((uint64_t)p));
+        if (port)
+            sp_box_allow(&b, SP_DIM_PORT, sp_key_num(lo), sp_key_num(hi));
+        sp_set_builder s;
+        sp_set_begin(&s, L->ctx);
+        sp_set_add_box(&s, &b);
+        char ports[32] = "";
+        if (port)
+            snprintf(ports, sizeof ports, lo == hi ? " %u" : " %u-%u", lo, hi);
+        svc v;
+        v.set = sp_set_finish(&s);
+        v.node = item;
+        v.why = sp_arena_printf(&L->ctx->arena, "service %s: %s%s, auth %s", nt ? nt : "-",
+                                sp_doc_text(proto), ports, at ? at : "unspecified");
+        if (!v.set || !v.why || !sp_vec_push(&L->ctx->arena, &h->svcs, v))
+            sp_oom(L->ctx);
+    }
+}
+
+static void read_deploy(loader *L, const sp_doc *d)
+{
+    if (!is_kind(L, d, SP_DOC_SEQ, "deploy (the command's argv, a list of strings)"))
+        return;
+    if (!d->u.seq.len) {
+        FAIL(L, d, "deploy is empty: it needs at least the program to run");
+        return;
+    }
+    for (size_t i = 0; i < d->u.seq.len; i++) {
+        const sp_doc *a = d->u.seq.items[i];
+        if (a->kind != SP_DOC_STRING && a->kind != SP_DOC_NUMBER) {
+            FAIL(L, a, "deploy must be a list of strings; this entry is %s%s", kind_name(a),
+                 a->kind == SP_DOC_BOOL || a->kind == SP_DOC_NULL ? " (quote it)" : "");
+            continue;
+        }
+        if (i == 0 && !*sp_doc_text(a))
+            FAIL(L, a, "deploy's program is an empty string");
+    }
+}
+
+static void read_host(loader *L, tfile *f, host *h)
+{
+    static const char *const keys[] = {"network", "forwards", "firewall", "services",
+                                       "after",   "deploy",   NULL};
+    const sp_doc *d = h->def;
+    const sp_doc *v;
+    if ((v = sp_doc_get(d, "network"))) {
+        h->network = parse_segment(L, f, v, "network");
+        h->network_node = v;
+    }
+    if ((v = sp_doc_get(d, "forwards")))
+        read_forwards(L, f, h, v);
+    if ((v = sp_doc_get(d, "firewall")))
+        read_firewall(L, f, h, v);
+    if ((v = sp_doc_get(d, "services")))
+        read_services(L, h, v);
+    if ((v = sp_doc_get(d, "deploy")))
+        read_deploy(L, v);
+    check_keys(L, d, keys, "a host");
+}
+
+static void read_after(loader *L, tfile *f, host *h)
+{
+    const sp_doc *v = sp_doc_get(h->def, "after");
+    if (!v || v->kind == SP_DOC_NULL || !is_kind(L, v, SP_DOC_SEQ, "after"))
+        return;
+    for (size_t i = 0; i < v->u.seq.len; i++) {
+        const sp_doc *item = v->u.seq.items[i];
+        const char *t = text_of(L, item, "an entry of after");
+        if (!t)
+            continue;
+        int target = find_host(f, t);
+        if (target < 0) {
+            FAIL(L, item, "after: unknown host '%s'%s", t,
+                 find_net(f, t) != SEG_NONE ? " ('after' lists hosts; this is a network)" : "");
+            continue;
+        }
+        after_ref a = {item, target};
+        if (!sp_vec_push(&L->ctx->arena, &h->after, a))
+            sp_oom(L->ctx);
+    }
+}
+
+/* A cycle in `after:` makes the order impossible: report the first one
+ * found, with its hosts in order. */
+static bool after_cycle_from(loader *L, tfile *f, int h, unsigned char *state, int *stack,
+                             size_t depth)
+{
+    state[h] = 1;
+    stack[depth] = h;
+    const host *x = &f->hosts.items[h];
+    for (size_t i = 0; i < x->after.len; i++) {
+        int t = x->after.items[i].host;
+        if (state[t] == 1) {
+            char buf[512];
+            size_t len = 0;
+            size_t start = depth;
+            while (stack[start] != t)
+                start--;
+            for (size_t k = start; k <= depth && len < sizeof buf; k++)
+                len += (size_t)snprintf(buf + len, sizeof buf - len, "%s after ",
+                                        f->hosts.items[stack[k]].name);
+            if (len < sizeof buf)
+                snprintf(buf + len, sizeof buf - len, "%s", f->hosts.items[t].name);
+            FAIL(L, x->after.items[i].node, "the after: lists make a cycle: %s", buf);
+            return true;
+        }
+        if (state[t] == 0 && after_cycle_from(L, f, t, state, stack, depth + 1))
+            return true;
+    }
+    state[h] = 2;
+    return false;
+}
+
+static void check_after_cycles(loader *L, tfile *f)
+{
+    size_t n = f->hosts.len;
+    unsigned char *state = calloc(n + 1, 1);
+    int *stack = calloc(n + 1, sizeof *stack);
+    if (!state || !stack) {
+        sp_oom(L->ctx);
+    } else {
+        for (size_t h = 0; h < n; h++)
+            if (!state[h] && after_cycle_from(L, f, (int)h, state, stack, 0))
+                break;
+    }
+    free(state);
+    free(stack);
+}
+
+static void read_file(loader *L, tfile *f, const sp_doc *doc)
+{
+    f->doc = doc;
+    if (!doc) {
+        compute_internet(L, f);
+        return;
+    }
+    static const char *const keys[] = {"snipeproof", "networks", "hosts", NULL};
+    if (!is_kind(L, doc, SP_DOC_MAP, "a topology file"))
+        return;
+    const sp_doc *ver = sp_doc_get(doc, "snipeproof");
+    if (!ver || !sp_doc_text_eq(ver, "topology/1")) {
+        FAIL(L, ver ? ver : doc, "unsupported topology format '%s' (this snipeproof reads "
+                                 "topology/1)",
+             ver && sp_doc_text(ver) ? sp_doc_text(ver) : "?");
+        return;
+    }
+    check_keys(L, doc, keys, "a topology file");
+    read_networks(L, f, sp_doc_get(doc, "networks"));
+    compute_internet(L, f);
+    const sp_doc *hosts = sp_doc_get(doc, "hosts");
+    if (!hosts || hosts->kind == SP_DOC_NULL || !is_kind(L, hosts, SP_DOC_MAP, "hosts"))
+        return;
+    for (size_t i = 0; i < hosts->u.map.len; i++) {
+        const sp_doc *k = hosts->u.map.pairs[i].key, *v = hosts->u.map.pairs[i].value;
+        const char *name = sp_doc_text(k);
+        if (!name || !valid_name(name)) {
+            FAIL(L, k, "host name '%s' is not valid (letters, digits, '.', '-' and '_')",
+                 name ? name : "?");
+            continue;
+        }
+        if (!strcmp(name, "internet")) {
+            FAIL(L, k, "'internet' is reserved: it cannot name a host");
+            continue;
+        }
+        if (!is_kind(L, v, SP_DOC_MAP, "a host's definition"))
+            continue;
+        host h;
+        memset(&h, 0, sizeof h);
+        h.name = name;
+        h.key = k;
+        h.def = v;
+        h.network = SEG_NONE;
+        h.comp = SP_NONE;
+        if (!sp_vec_push(&L->ctx->arena, &f->hosts, h))
+            sp_oom(L->ctx);
+    }
+    for (size_t i = 0; i < f->hosts.len; i++)
+        read_host(L, f, &f->hosts.items[i]);
+    for (size_t i = 0; i < f->hosts.len; i++)
+        read_after(L, f, &f->hosts.items[i]);
+    if (!L->failed)
+        check_after_cycles(L, f);
+}
+
+/* ---- both files together ---- */
+
+/* Networks of OLD and NEW must agree: a name means one range, and ranges
+ * of different names never overlap.  (A network declared in one file only
+ * is fine: a new segment, or one that goes away.) */
+static void check_networks_agree(loader *L)
+{
+    tfile *o = &L->f[0], *n = &L->f[1];
+    for (size_t i = 0; i < n->nets.len; i++) {
+        const net *a = &n->nets.items[i];
+        for (size_t j = 0; j < o->nets.len; j++) {
+            const net *b = &o->nets.items[j];
+            if (a->bad || b->bad)
+                continue;
+            unsigned line, col;
+            sp_loc_line_col(L->ctx, sp_doc_loc(b->value), &line, &col);
+            const char *file = sp_loc_file(L->ctx, sp_doc_loc(b->value));
+            if (!strcmp(a->name, b->name)) {
+                if (sp_key_cmp(a->iv.lo, b->iv.lo) || sp_key_cmp(a->iv.hi, b->iv.hi))
+                    FAIL(L, a->value,
+                         "network '%s' is %s here but %s in the old topology (%s:%u); "
+                         "renumbering a network is not a host update snipeproof can order: "
+                         "give the new range another name",
+                         a->name, cidr_text(L, a->iv), cidr_text(L, b->iv), file ? file : "?",
+                         line);
+            } else if (sp_key_cmp(b->iv.lo, a->iv.hi) <= 0 &&
+                       sp_key_cmp(a->iv.lo, b->iv.hi) <= 0) {
+                FAIL(L, a->value,
+                     "network '%s' (%s) overlaps network '%s' (%s) of the old topology "
+                     "(%s:%u); a range must keep its name across the update",
+                     a->name, cidr_text(L, a->iv), b->name, cidr_text(L, b->iv),
+                     file ? file : "?", line);
+            }
+        }
+    }
+}
+
+/* Equality of two host definitions, `after:` aside (it orders the update,
+ * it does not change the host). */
+static bool host_equal(const sp_doc *a, const sp_doc *b)
+{
+    size_t na = 0, nb = 0;
+    for (size_t i = 0; i < a->u.map.len; i++) {
+        const sp_doc_pair *p = &a->u.map.pairs[i];
+        if (sp_doc_text_eq(p->key, "after"))
+            continue;
+        na++;
+        const sp_doc *other = sp_doc_get(b, sp_doc_text(p->key));
+        if (!other || !sp_doc_equal(p->value, other))
+            return false;
+    }
+    for (size_t i = 0; i < b->u.map.len; i++)
+        nb += !sp_doc_text_eq(b->u.map.pairs[i].key, "after");
+    return na == nb;
+}
+
+static sp_fact *fact(loader *L, sp_fact_kind kind, const sp_doc *at, const char *why)
+{
+    sp_fact *f = sp_model_add_fact(L->m, kind, sp_doc_loc(at));
+    if (f)
+        f->why = why;
+    return f;
+}
+
+static sp_ref ref(uint32_t comp, sp_name name)
+{
+    sp_ref r = {comp, name};
+    return r;
+}
+
+/* The facts of host h (of file f) for its current instance. */
+static bool host_facts(loader *L, const tfile *f, const host *h)
+{
+    sp_ctx *ctx = L->ctx;
+    sp_arena *A = &ctx->arena;
+    const uint32_t c = h->comp;
+    sp_fact *x;
+    for (size_t i = 0; i < h->after.len; i++) {
+        const host *t = &f->hosts.items[h->after.items[i].host];
+        if (!sp_model_add_dep(L->m, t->comp, sp_doc_loc(h->after.items[i].node), true))
+            return false;
+    }
+    if (h->firewall) {
+        if (!(x = fact(L, SP_FACT_SLOT, h->fw_node, "firewall")))
+            return false;
+        x->a = ref(c, L->fw_name);
+        if (!(x = fact(L, SP_FACT_GUARD, h->fw_node, "firewall")))
+            return false;
+        x->a = ref(c, L->fw_name);
+        x->action = h->dflt;
+        if (!(x = fact(L, SP_FACT_ATTACH, h->fw_node, "firewall")))
+            return false;
+        x->a = ref(c, L->fw_name);
+        x->b = ref(c, L->fw_name);
+        for (size_t i = 0; i < h->rules.len; i++) {
+            if (!(x = fact(L, SP_FACT_RULE, h->rules.items[i].node,
+                           sp_arena_printf(A, "rule %zu", i + 1))))
+                return false;
+            x->a = ref(c, L->fw_name);
+            x->action = h->rules.items[i].action;
+            x->priority = (int64_t)i;
+            x->set = h->rules.items[i].set;
+        }
+    }
+    if (h->network == SEG_INTERNET) {
+        if (!(x = fact(L, SP_FACT_EDGE, h->network_node,
+                       sp_arena_printf(A, "%s has a public address", h->name))))
+            return false;
+        x->a = ref(SP_INTERNET, 0);
+        x->b = ref(c, 0);
+        x->set = internet_set(L, f, true);
+        if (!x->set || (h->firewall && !sp_model_edge_slot(L->m, x, ref(c, L->fw_name))))
+            return false;
+    } else if (h->network >= 0) {
+        const net *n = &f->nets.items[h->network];
+        if (!(x = fact(L, SP_FACT_EDGE, h->network_node,
+                       sp_arena_printf(A, "%s is in %s", h->name, n->name))))
+            return false;
+        x->a = ref(n->comp, 0);
+        x->b = ref(c, 0);
+        sp_set_builder s;
+        sp_set_begin(&s, ctx);
+        sp_box_builder b;
+        sp_box_begin(&b, ctx);
+        allow_ivals(&b, SP_DIM_DST, &n->iv, 1);
+        sp_set_add_box(&s, &b);
+        x->set = sp_set_finish(&s);
+        if (!x->set || (h->firewall && !sp_model_edge_slot(L->m, x, ref(c, L->fw_name))))
+            return false;
+    }
+    for (size_t i = 0; i < h->fwds.len; i++) {
+        const fwd *w = &h->fwds.items[i];
+        if (w->to == SEG_INTERNET)
+            continue; /* not followed: see the top of this file */
+        const char *from = w->from == SEG_INTERNET ? "internet" : f->nets.items[w->from].name;
+        const char *to = f->nets.items[w->to].name;
+        if (!(x = fact(L, SP_FACT_EDGE, w->node,
+                       sp_arena_printf(A, "%s forwards %s to %s", h->name, from, to))))
+            return false;
+        x->a = ref(w->from == SEG_INTERNET ? SP_INTERNET : f->nets.items[w->from].comp, 0);
+        x->b = ref(f->nets.items[w->to].comp, 0);
+        if (w->from == SEG_INTERNET && !(x->set = internet_set(L, f, false)))
+            return false;
+        if (h->firewall && !sp_model_edge_slot(L->m, x, ref(c, L->fw_name)))
+            return false;
+    }
+    if (h->has_services) {
+        if (!h->svcs.len) {
+            if (!(x = fact(L, SP_FACT_ACCEPTS, sp_doc_get(h->def, "services"), "no service")))
+                return false;
+            x->set = sp_reqset_none(ctx);
+        }
+        for (size_t i = 0; i < h->svcs.len; i++) {
+            if (!(x = fact(L, SP_FACT_ACCEPTS, h->svcs.items[i].node, h->svcs.items[i].why)))
+                return false;
+            x->set = h->svcs.items[i].set;
+        }
+    }
+    return !ctx->out_of_memory;
+}
+
+/* The component of each network: one per name over both files. */
+static bool add_networks(loader *L)
+{
+    for (int side = 1; side >= 0; side--) {
+        tfile *f = &L->f[side];
+        for (size_t i = 0; i < f->nets.len; i++) {
+            net *n = &f->nets.items[i];
+            uint32_t c = sp_model_find(L->m, n->name);
+            if (c == SP_NONE) {
+                c = sp_model_add_component(L->m, n->name, SP_TOPOLOGY_NETWORK);
+                if (c == SP_NONE)
+                    return false;
+            }
+            n->comp = c;
+            sp_component *comp = &L->m->components.items[c];
+            if (side) {
+                comp->loc_new = sp_doc_loc(n->key);
+                comp->def_new = n->value;
+            } else {
+                comp->loc_old = sp_doc_loc(n->key);
+                comp->def_old = n->value;
+            }
+        }
+    }
+    return true;
+}
+
+static bool network_facts(loader *L, uint32_t comp)
+{
+    /* From whichever file declares it (both agree). */
+    const net *n = NULL;
+    for (int side = 1; side >= 0 && !n; side--)
+        for (size_t i = 0; i < L->f[side].nets.len && !n; i++)
+            if (L->f[side].nets.items[i].comp == comp)
+                n = &L->f[side].nets.items[i];
+    const sp_component *c = &L->m->components.items[comp];
+    if (sp_model_add_instance(L->m, comp, SP_VER_BOTH, SP_LABEL_UNCHANGED,
+                              c->loc_new.src != SP_NO_SOURCE ? c->loc_new : c->loc_old) ==
+        SP_NONE)
+        return false;
+    sp_fact *x = fact(L, SP_FACT_EDGE, n->key,
+                      sp_arena_printf(&L->ctx->arena, "requests from inside %s", n->name));
+    if (!x)
+        return false;
+    x->a = ref(SP_INTERNET, 0);
+    x->b = ref(comp, 0);
+    sp_set_builder s;
+    sp_set_begin(&s, L->ctx);
+    sp_box_builder b;
+    sp_box_begin(&b, L->ctx);
+    allow_ivals(&b, SP_DIM_SRC, &n->iv, 1);
+    sp_ival dom = family_domain(n->family);
+    allow_ivals(&b, SP_DIM_DST, &dom, 1);
+    sp_set_add_box(&s, &b);
+    x->set = sp_set_finish(&s);
+    /* A network is transit, never the target of a finding. */
+    sp_fact *acc = fact(L, SP_FACT_ACCEPTS, n->key, "a network accepts nothing itself");
+    if (!x->set || !acc)
+        return false;
+    acc->set = sp_reqset_none(L->ctx);
+    return true;
+}
+
+bool sp_topology_load(sp_ctx *ctx, const sp_frontend_options *opt, const sp_doc *old_doc,
+                      const sp_doc *new_doc, sp_model *m)
+{
+    (void)opt;
+    sp_model_init(m, ctx, SP_ENGINE_FLEET);
+    loader *L = calloc(1, sizeof *L);
+    if (!L) {
+        sp_oom(ctx);
+        return false;
+    }
+    L->ctx = ctx;
+    L->m = m;
+    L->fw_name = sp_intern(&ctx->names, "firewall");
+    read_file(L, &L->f[0], old_doc);
+    read_file(L, &L->f[1], new_doc);
+    if (!L->failed)
+        check_networks_agree(L);
+    /* Host names must not be network names, in either file. */
+    for (int side = 0; side < 2; side++)
+        for (size_t i = 0; i < L->f[side].hosts.len; i++) {
+            const host *h = &L->f[side].hosts.items[i];
+            for (int k = 0; k < 2; k++) {
+                int other = k ? !side : side;
+                if (find_net(&L->f[other], h->name) != SEG_NONE) {
+                    FAIL(L, h->key, "host '%s' has the name of a network%s; hosts and "
+                                    "networks need different names",
+                         h->name, other != side ? " of the other topology" : "");
+                    break;
+                }
+            }
+        }
+    bool ok = !L->failed && !ctx->out_of_memory && add_networks(L);
+    /* Hosts: NEW's in order, then those only in OLD. */
+    for (int side = 1; ok && side >= 0; side--) {
+        tfile *f = &L->f[side];
+        for (size_t i = 0; ok && i < f->hosts.len; i++) {
+            host *h = &f->hosts.items[i];
+            uint32_t c = sp_model_find(m, h->name);
+            if (c == SP_NONE && (c = sp_model_add_component(m, h->name, SP_TOPOLOGY_HOST)) ==
+                                    SP_NONE) {
+                ok = false;
+                break;
+            }
+            h->comp = c;
+            sp_component *comp = &m->components.items[c];
+            if (side) {
+                comp->loc_new = sp_doc_loc(h->key);
+                comp->def_new = h->def;
+            } else {
+                comp->loc_old = sp_doc_loc(h->key);
+                comp->def_old = h->def;
+            }
+        }
+    }
+    /* Networks first (their components come first), then hosts. */
+    for (size_t k = 0; ok && k < m->components.len; k++) {
+        sp_component *c = &m->components.items[k];
+        if (!strcmp(c->type, SP_TOPOLOGY_NETWORK)) {
+            c->change = SP_CHANGE_UNCHANGED;
+            ok = network_facts(L, (uint32_t)k);
+            continue;
+        }
+        int io = c->def_old ? find_host(&L->f[0], c->key) : -1;
+        int in = c->def_new ? find_host(&L->f[1], c->key) : -1;
+        const host *ho = io >= 0 ? &L->f[0].hosts.items[io] : NULL;
+        const host *hn = in >= 0 ? &L->f[1].hosts.items[in] : NULL;
+        if (ho && hn && host_equal(ho->def, hn->def)) {
+            c->change = SP_CHANGE_UNCHANGED;
+            ok = sp_model_add_instance(m, (uint32_t)k, SP_VER_BOTH, SP_LABEL_UNCHANGED,
+                                       c->loc_new) != SP_NONE &&
+                 host_facts(L, &L->f[1], hn);
+            continue;
+        }
+        c->change = ho && hn ? SP_CHANGE_MODIFIED : hn ? SP_CHANGE_ADDED : SP_CHANGE_REMOVED;
+        if (ho)
+            ok = sp_model_add_instance(m, (uint32_t)k, SP_VER_OLD, SP_LABEL_OLD, c->loc_old) !=
+                     SP_NONE &&
+                 host_facts(L, &L->f[0], ho);
+        if (ok && hn)
+            ok = sp_model_add_instance(m, (uint32_t)k, SP_VER_NEW, SP_LABEL_NEW, c->loc_new) !=
+                     SP_NONE &&
+                 host_facts(L, &L->f[1], hn);
+    }
+    ok = ok && !L->failed && !ctx->out_of_memory;
+    free(L);
+    return ok;
+}
+
+/* ---- for apply ---- */
+
+const sp_doc *sp_topology_deploy_node(const sp_doc *host_def)
+{
+    return host_def && host_def->kind == SP_DOC_MAP ? sp_doc_get(host_def, "deploy") : NULL;
+}
+
+const char **sp_topology_deploy(sp_ctx *ctx, const sp_doc *host_def, size_t *argc)
+{
+    const sp_doc *d = sp_topology_deploy_node(host_def);
+    *argc = 0;
+    if (!d || d->kind != SP_DOC_SEQ || !d->u.seq.len)
+        return NULL;
+    const char **argv = sp_arena_calloc(&ctx->arena, d->u.seq.len + 1, sizeof *argv);
+    if (!argv) {
+        sp_oom(ctx);
+        return NULL;
+    }
+    for (size_t i = 0; i < d->u.seq.len; i++) {
+        const char *t = sp_doc_text(d->u.seq.items[i]);
+        argv[i] = t ? t : "";
+    }
+    *argc = d->u.seq.len;
+    return argv;
+}

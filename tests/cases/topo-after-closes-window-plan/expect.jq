@@ -1,0 +1,1 @@
+.verdict == "safe" and .edges == [] and .waves == [["router"], ["web"]]

@@ -1,0 +1,1 @@
+.verdict != "ordered" and .verdict != "safe"

@@ -1,0 +1,1 @@
+.[0].waves == [["web"], ["router"]] and .[1].waves == [["router"], ["web"]]

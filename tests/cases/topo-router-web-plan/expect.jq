@@ -1,0 +1,1 @@
+.verdict == "ordered" and .edges == [{"first": "router", "then": "web"}] and .waves == [["router"], ["web"]]

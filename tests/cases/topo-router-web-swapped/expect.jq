@@ -1,0 +1,1 @@
+.waves == [["web"], ["router"]]
