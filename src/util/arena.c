@@ -35,6 +35,14 @@ void sp_arena_release(sp_arena *a)
 
 void *sp_arena_alloc(sp_arena *a, size_t size)
 {
+    void *p = sp_arena_alloc_raw(a, size);
+    if (p)
+        memset(p, 0, size);
+    return p;
+}
+
+void *sp_arena_alloc_raw(sp_arena *a, size_t size)
+{
     const size_t align = sizeof(max_align_t);
     if (size > SIZE_MAX / 2)
         return NULL;
@@ -59,7 +67,6 @@ void *sp_arena_alloc(sp_arena *a, size_t size)
     void *p = (char *)c->data + c->used;
     c->used += size;
     a->total += size;
-    memset(p, 0, size);
     return p;
 }
 
@@ -90,9 +97,12 @@ void *sp_arena_calloc(sp_arena *a, size_t n, size_t size)
 
 char *sp_arena_strndup(sp_arena *a, const char *s, size_t n)
 {
-    char *p = sp_arena_alloc(a, n + 1);
-    if (p && n)
-        memcpy(p, s, n);
+    char *p = sp_arena_alloc_raw(a, n + 1);
+    if (p) {
+        if (n)
+            memcpy(p, s, n);
+        p[n] = 0;
+    }
     return p;
 }
 

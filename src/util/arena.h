@@ -19,6 +19,8 @@ void sp_arena_release(sp_arena *a);
 /* Returns zeroed memory aligned for any object, or NULL when the limit is
  * reached or malloc fails; callers turn NULL into an error, never a crash. */
 void *sp_arena_alloc(sp_arena *a, size_t size);
+/* The same without zeroing, for memory the caller fills at once. */
+void *sp_arena_alloc_raw(sp_arena *a, size_t size);
 void *sp_arena_calloc(sp_arena *a, size_t n, size_t size);
 /* A position in an arena; resetting to it frees everything allocated
  * since, so a loop can reuse one arena for per-iteration temporaries. */
