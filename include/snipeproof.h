@@ -25,7 +25,10 @@ typedef enum sp_status {
     SP_WINDOWS = 1,    /* windows found; or only a multi-phase plan, or none */
     SP_INPUT_ERROR = 2,/* usage or input error; nothing was written */
     SP_INCOMPLETE = 3, /* a bound stopped the search; the result is partial */
-    SP_INTERNAL = 4    /* a bug or an exhausted resource inside snipeproof */
+    SP_INTERNAL = 4,   /* a bug or an exhausted resource inside snipeproof */
+    SP_STOPPED = 5     /* apply: a deploy command failed or a signal stopped the
+                        * rollout; the fleet is partly updated (the journal says
+                        * how far) */
 } sp_status;
 
 typedef enum sp_severity { SP_SEV_ERROR, SP_SEV_WARNING, SP_SEV_NOTE } sp_severity;
@@ -107,6 +110,31 @@ sp_status sp_run_render_model(sp_run *run, FILE *out);
 
 /* The type catalogue in use, as documentation. */
 sp_status sp_run_render_types(sp_run *run, sp_format format, FILE *out);
+
+/* Host rollouts (`snipeproof apply`, topology files only). */
+typedef struct sp_apply_options {
+    unsigned jobs;        /* hosts of one wave run at once; 0 = all of them */
+    int force;            /* run although the plan is not one safe step (the
+                           * windows accepted are printed first) */
+    int dry_run;          /* print the waves and commands; run nothing */
+    int resume;           /* continue the rollout the journal records */
+    int rollback;         /* run OLD's deploy commands for the hosts the journal
+                           * records as done (or failed), in a safe order */
+    const char *journal;  /* NULL: NEW's path + ".journal" */
+} sp_apply_options;
+
+/* Loads the update from OLD to NEW (instead of sp_run_load), plans it and
+ * runs each changed host's deploy command wave by wave, hosts of one wave
+ * in parallel, writing progress and the commands' output to `out` as it
+ * goes (the commands run with NEW's folder as working directory; OLD's for
+ * a roll-back).  Refuses, with SP_WINDOWS (SP_INCOMPLETE when the search
+ * was bounded), when the plan is not one safe step, unless `force`.
+ * SP_OK when every host is done; SP_STOPPED when a deploy failed or
+ * SIGINT/SIGTERM stopped it (running commands are waited for, and every
+ * finished host is in the journal).  While it runs it handles SIGINT,
+ * SIGTERM and SIGCHLD itself. */
+sp_status sp_run_apply(sp_run *run, const char *old_path, const char *new_path,
+                       const sp_apply_options *options, FILE *out);
 
 size_t sp_run_diag_count(const sp_run *run);
 const sp_diag *sp_run_diag(const sp_run *run, size_t i);

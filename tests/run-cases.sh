@@ -6,7 +6,9 @@
 #   expect.stdout  exact standard output (optional)
 #   expect.stderr  exact standard error (optional)
 #   expect.jq      a jq program that must print `true` for the JSON on stdout (optional)
-# The command runs inside the case folder, so messages name files as given.
+# The command runs inside a fresh copy of the case folder (so that a command
+# that writes files, such as `apply` and its journal, leaves the tree as it
+# was and runs the same every time); messages name files as given.
 # Usage: run-cases.sh SNIPEPROOF [NAME-FILTER]
 bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 filter=${2:-}
@@ -20,8 +22,9 @@ for dir in "$here"/cases/*/; do
     echo "FAIL $name: needs args and expect.status"; fail=$((fail+1)); continue
   fi
   args=$(cat "$dir/args")
+  rm -rf "$tmp/case" && cp -R "$dir" "$tmp/case"
   # shellcheck disable=SC2086
-  (cd "$dir" && NO_COLOR=1 $SP_WRAPPER "$bin" $args >"$tmp/out" 2>"$tmp/err"; echo $? >"$tmp/status")
+  (cd "$tmp/case" && NO_COLOR=1 $SP_WRAPPER "$bin" $args >"$tmp/out" 2>"$tmp/err"; echo $? >"$tmp/status")
   ok=1; why=""
   want=$(cat "$dir/expect.status"); got=$(cat "$tmp/status")
   [ "$want" = "$got" ] || { ok=0; why="status $got, expected $want"; }

@@ -41,11 +41,18 @@ const cli_command_spec cli_commands[CLI_NCOMMANDS] = {
                    "draw a configuration or an update as Graphviz DOT",
                    "Prints the reachability graph of NEW, or of the update from OLD to NEW,\n"
                    "as Graphviz DOT."},
-    [CLI_APPLY] = {"apply", "OLD NEW", 2, 2, 0, SP_FORMAT_TEXT, false,
+    [CLI_APPLY] = {"apply", "OLD NEW", 2, 2, 0, SP_FORMAT_TEXT, true,
                    "run a host rollout in safe waves (topology files)",
-                   "Runs the `deploy` command of each changed host of a topology update,\n"
-                   "wave by wave in a safe order, stops when one fails, and keeps a journal so\n"
-                   "that an interrupted rollout resumes where it stopped."},
+                   "Runs the `deploy` command of each changed host of a topology update\n"
+                   "(no shell; relative programs and the working directory are NEW's\n"
+                   "folder), wave by wave in the order 'plan' gives, the hosts of a wave in\n"
+                   "parallel, each output line prefixed with its host.  It refuses to start\n"
+                   "when no order makes the update safe in one rollout, stops before the\n"
+                   "next wave when a host fails (exit status 5), and records every finished\n"
+                   "host in a journal (NEW.journal) so that --resume continues where it\n"
+                   "stopped and --rollback runs OLD's deploy commands for the hosts done, in\n"
+                   "a safe order.  SIGINT or SIGTERM stops new hosts from starting; running\n"
+                   "ones are waited for and recorded."},
     [CLI_TYPES] = {"types", "", 0, 0, CLI_FMT_TEXT | CLI_FMT_JSON, SP_FORMAT_TEXT, true,
                    "list the type catalogue and how each type is modelled",
                    "Lists the resource types snipeproof models (the built-in catalogue and\n"
@@ -70,8 +77,9 @@ const cli_option_spec cli_options_table[OPT_NOPTIONS] = {
      "(repeatable)"},
     {OPT_STRICT, "strict", 0, NULL, ANALYSES,
      "resources of unknown types are errors, not just reported and counted"},
-    {OPT_ROLLBACK, "rollback", 0, NULL, CMD(CLI_CHECK) | CMD(CLI_PLAN),
-     "also analyse the roll-back from NEW to OLD, reported separately"},
+    {OPT_ROLLBACK, "rollback", 0, NULL, CMD(CLI_CHECK) | CMD(CLI_PLAN) | CMD(CLI_APPLY),
+     "also analyse the roll-back from NEW to OLD, reported separately (apply: roll "
+     "back the hosts the journal records as done, running OLD's deploy commands)"},
     {OPT_TRANSITIVE, "assume-transitive-order", 0, NULL,
      CMD(CLI_CHECK) | CMD(CLI_PLAN) | CMD(CLI_FIX) | CMD(CLI_MODEL),
      "assume that a chain of dependencies through an unchanged component "
@@ -82,6 +90,17 @@ const cli_option_spec cli_options_table[OPT_NOPTIONS] = {
      "result is incomplete (exit status 3)"},
     {OPT_OUTPUT, "output", 'o', "OUT", CMD(CLI_FIX), "where to write the fixed template"},
     {OPT_IN_PLACE, "in-place", 0, NULL, CMD(CLI_FIX), "rewrite NEW itself (atomically)"},
+    {OPT_JOBS, "jobs", 'j', "N", CMD(CLI_APPLY),
+     "run at most N hosts of a wave at once (default: the whole wave)"},
+    {OPT_FORCE, "force", 0, NULL, CMD(CLI_APPLY),
+     "run even when no order is safe, in the order the topology declares; the "
+     "windows accepted are printed first"},
+    {OPT_DRY_RUN, "dry-run", 'n', NULL, CMD(CLI_APPLY),
+     "print the waves and the commands; run nothing"},
+    {OPT_JOURNAL, "journal", 0, "FILE", CMD(CLI_APPLY),
+     "the rollout's journal (default: NEW's path with .journal added)"},
+    {OPT_RESUME, "resume", 0, NULL, CMD(CLI_APPLY),
+     "continue the rollout the journal records, skipping the hosts done"},
     {OPT_NO_COLOR, "no-color", 0, NULL, ALL & ~CMD(CLI_HELP),
      "never use colour (colour is used only when writing to a terminal "
      "and NO_COLOR is not set)"},
@@ -254,6 +273,25 @@ static bool apply_options(const seen_option *seen, size_t nseen, cli_command cmd
         case OPT_IN_PLACE:
             a->in_place = true;
             break;
+        case OPT_JOBS:
+            if (!parse_count(o->value, &a->jobs) || a->jobs > 1000000) {
+                cli_usage_error(c->name, "--jobs wants a positive whole number, not '%s'",
+                                o->value);
+                return false;
+            }
+            break;
+        case OPT_FORCE:
+            a->force = true;
+            break;
+        case OPT_DRY_RUN:
+            a->dry_run = true;
+            break;
+        case OPT_JOURNAL:
+            a->journal = o->value;
+            break;
+        case OPT_RESUME:
+            a->resume = true;
+            break;
         case OPT_NO_COLOR:
             a->no_color = true;
             break;
@@ -285,6 +323,10 @@ static bool check_operands(cli_command cmd, const cli_args *a)
     if (cmd == CLI_FIX && !a->output == !a->in_place) {
         cli_usage_error(c->name, a->output ? "-o and --in-place exclude each other"
                                            : "needs -o OUT, or --in-place");
+        return false;
+    }
+    if (cmd == CLI_APPLY && a->resume && a->rollback) {
+        cli_usage_error(c->name, "--resume and --rollback exclude each other");
         return false;
     }
     if (cmd == CLI_HELP && a->noperands && cli_find_command(a->operands[0]) < 0) {

@@ -51,6 +51,11 @@ typedef enum cli_option_id {
     OPT_MAX_STATES,
     OPT_OUTPUT,
     OPT_IN_PLACE,
+    OPT_JOBS,
+    OPT_FORCE,
+    OPT_DRY_RUN,
+    OPT_JOURNAL,
+    OPT_RESUME,
     OPT_NO_COLOR,
     OPT_QUIET,
     OPT_HELP,
@@ -83,6 +88,9 @@ typedef struct cli_args {
     const char *output;     /* -o */
     unsigned long max_states; /* 0 = the library's default */
     bool strict, rollback, transitive, in_place, no_color, quiet;
+    unsigned long jobs;     /* apply --jobs; 0 = a whole wave */
+    const char *journal;    /* apply --journal */
+    bool force, dry_run, resume;
 } cli_args;
 
 typedef enum cli_parse_result {
@@ -113,5 +121,7 @@ void cli_usage_error(const char *command, const char *fmt, ...)
 
 /* commands.c: each returns the exit status. */
 sp_status cli_run_command(const cli_args *args);
+/* apply.c */
+sp_status cli_cmd_apply(const cli_args *args);
 
 #endif

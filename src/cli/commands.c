@@ -177,6 +177,8 @@ sp_status cli_run_command(const cli_args *a)
         return cmd_analyse(a, sp_run_plan);
     case CLI_MODEL:
         return cmd_model(a);
+    case CLI_APPLY:
+        return cli_cmd_apply(a);
     case CLI_TYPES:
         return cmd_types(a);
     case CLI_HELP:
@@ -188,7 +190,7 @@ sp_status cli_run_command(const cli_args *a)
     default:
         break;
     }
-    /* fix, graph, apply: the command line was checked; the work is not
+    /* fix, graph: the command line was checked; the work is not
      * there yet, and saying so is better than pretending. */
     fprintf(stderr, "snipeproof: %s: not implemented yet\n", c->name);
     return SP_INPUT_ERROR;

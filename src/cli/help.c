@@ -129,7 +129,8 @@ void cli_print_help(FILE *out)
           "\n"
           "Exit status: 0 no window (or a safe single-phase plan exists), 1 windows\n"
           "found, 2 usage or input error (nothing is written to standard output),\n"
-          "3 incomplete (a bound stopped the search), 4 internal error.\n"
+          "3 incomplete (a bound stopped the search), 4 internal error, 5 'apply'\n"
+          "stopped part-way (a deploy command failed, or a signal).\n"
           "\n"
           "Run 'snipeproof COMMAND --help' for the options of one command, and\n"
           "'man snipeproof' for the whole manual.\n",
@@ -152,6 +153,13 @@ void cli_print_command_help(cli_command cmd, FILE *out)
     if (cmd == CLI_CHECK)
         fputs("\nExit status: 0 no window, 1 windows found, 2 usage or input error,\n"
               "3 incomplete (a bound stopped the search), 4 internal error.\n",
+              out);
+    else if (cmd == CLI_APPLY)
+        fputs("\nExit status: 0 every host done (or nothing to do), 1 refused: no order\n"
+              "makes the update safe in one rollout (see --force), 2 usage or input\n"
+              "error (nothing was run), 3 refused: the search stopped at a bound, 4\n"
+              "internal error, 5 stopped part-way: a deploy command failed or a signal\n"
+              "arrived (the journal records how far it got).\n",
               out);
     else if (cmd == CLI_PLAN)
         fputs("\nExit status: 0 a safe single-phase plan exists, 1 only a multi-phase\n"
