@@ -63,7 +63,7 @@ def catalogue(binary, types_files):
     for t in data["types"]:
         entry = ("inert" if t["inert"] else "modelled", t["role"])
         if t["prefix"]:
-            prefixes.append((t["type"], entry))
+            prefixes.append((t["type"].rstrip("*"), entry))
         else:
             exact[t["type"]] = entry
     prefixes.sort(key=lambda p: -len(p[0]))

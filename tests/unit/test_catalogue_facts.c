@@ -359,7 +359,7 @@ static void api_methods(void **state)
     has(d, "edge Open -> Fn {all} reissue as {src=apigateway.amazonaws.com proto=api "
            "port=lambda:InvokeFunction} through Fn.access (integration (as "
            "apigateway.amazonaws.com))");
-    has(d, "edge Creds -> Fn {all} (integration (with the integration's credentials))");
+    has(d, "edge Creds -> Fn {all} (integration (with the credentials of a role))");
     /* the authorizer function is invoked by the API for any caller */
     has(d, "edge Api -> Fn {all} reissue as {src=apigateway.amazonaws.com proto=api "
            "port=lambda:InvokeFunction} through Fn.access (the API invokes its authorizer (as "

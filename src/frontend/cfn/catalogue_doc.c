@@ -206,7 +206,9 @@ static bool render_json(const cfn_catalogue *c, FILE *out)
         const struct cfn_type_entry *te = &c->entries.items[i];
         inert += te->role->inert;
         json_t *t = json_object();
-        json_object_set_new(t, "type", json_string(te->type));
+        json_object_set_new(t, "type", te->prefix ? json_string(sp_arena_printf(&c->ctx->arena,
+                                                                                "%s*", te->type))
+                                                  : json_string(te->type));
         json_object_set_new(t, "prefix", json_boolean(te->prefix));
         json_object_set_new(t, "role", json_string(te->role->name));
         json_object_set_new(t, "inert", json_boolean(te->role->inert));

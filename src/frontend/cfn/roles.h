@@ -220,6 +220,8 @@ void cfn_req_allow(cfn_req *q, sp_dim d, sp_key lo, sp_key hi);
 void cfn_req_none(cfn_req *q, sp_dim d); /* constrained, nothing allowed yet */
 void cfn_req_ip_sources(cfn_req *q);     /* every IPv4 and IPv6 address */
 void cfn_req_principal(cfn_emit *e, cfn_req *q, const char *principal); /* "*" = any source */
+/* The same in dimension d (SRC, or DST for egress rules). */
+void cfn_req_principal_in(cfn_emit *e, cfn_req *q, sp_dim d, const char *principal);
 void cfn_req_action(cfn_emit *e, cfn_req *q, const char *action); /* proto API + action */
 void cfn_req_proto_port(cfn_req *q, unsigned proto, unsigned lo, unsigned hi);
 

@@ -555,7 +555,7 @@ static const sp_reqset *sg_rule_set(cfn_emit *e, const sp_doc *rule, bool egress
     } else if (sg) {
         const char *p = sg_principal(e, sg);
         cfn_req_none(&q, d);
-        cfn_req_principal(e, &q, p);
+        cfn_req_principal_in(e, &q, d, p);
         src = p;
     } else {
         return NULL;
@@ -566,10 +566,21 @@ static const sp_reqset *sg_rule_set(cfn_emit *e, const sp_doc *rule, bool egress
     const char *proto = cfn_text(e, sp_doc_get(rule, "IpProtocol"));
     const char *from = cfn_text(e, sp_doc_get(rule, "FromPort"));
     const char *to = cfn_text(e, sp_doc_get(rule, "ToPort"));
-    *why = cfn_why(e, "%s %s %s%s%s%s%s", egress ? "egress to" : "ingress from", src,
-                   proto ? proto : "?", from ? " " : "", from ? from : "",
-                   to && from && strcmp(to, from) ? "-" : "",
-                   to && from && strcmp(to, from) ? to : "");
+    int pn = -2;
+    if (proto)
+        cfn_parse_proto(proto, &pn);
+    if (pn == SP_PROTO_ICMP || pn == SP_PROTO_ICMPV6)
+        *why = cfn_why(e, "%s %s %s type %s, code %s", egress ? "egress to" : "ingress from", src,
+                       proto, from && strcmp(from, "-1") ? from : "any",
+                       to && strcmp(to, "-1") ? to : "any");
+    else if (pn == -1 || (pn != SP_PROTO_TCP && pn != SP_PROTO_UDP && pn != -2))
+        *why = cfn_why(e, "%s %s protocol %s, every port", egress ? "egress to" : "ingress from",
+                       src, proto);
+    else
+        *why = cfn_why(e, "%s %s %s%s%s%s%s", egress ? "egress to" : "ingress from", src,
+                       proto ? proto : "?", from ? " " : "", from ? from : "",
+                       to && from && strcmp(to, from) ? "-" : "",
+                       to && from && strcmp(to, from) ? to : "");
     return cfn_req_set(e, &q);
 }
 
@@ -974,8 +985,9 @@ static bool emit_network_node(cfn_emit *e)
     cfn_slot(e, "sg", open == CFN_YES || open == CFN_UNSURE, NULL,
              open == CFN_YES || open == CFN_UNSURE
                  ? "no security group: traffic is not filtered"
-                 : "security groups (none: the default group, which admits nothing from "
-                   "outside)");
+             : named ? "its security groups"
+                     : "no security group named: the VPC's default group, which admits "
+                       "nothing from outside");
     node_groups(e);
 
     /* Public address? */

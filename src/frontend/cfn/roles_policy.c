@@ -536,11 +536,18 @@ typedef struct grant_ctx {
     void *arg;
     const sp_reqset *set;
     const sp_doc *at;
+    const cfn_resource *done[32]; /* targets of the current statement */
+    size_t ndone;
 } grant_ctx;
 
 static void grant_target(cfn_emit *e, const cfn_resource *target, const sp_doc *at, void *arg)
 {
     grant_ctx *g = arg;
+    for (size_t i = 0; i < g->ndone; i++)
+        if (g->done[i] == target)
+            return; /* the bucket and its objects in one statement: one edge */
+    if (g->ndone < 32)
+        g->done[g->ndone++] = target;
     g->fn(e, target, g->set, at ? at : g->at, g->arg);
 }
 
@@ -596,6 +603,7 @@ static void grant_statement(cfn_emit *e, const cfn_resource *owner, const sp_doc
     grant_ctx inner = *g;
     inner.set = cfn_req_set(e, &q);
     inner.at = st;
+    inner.ndone = 0;
     cfn_each_elem(e, res, grant_resource, &inner);
 }
 
@@ -615,6 +623,9 @@ static void grant_document(cfn_emit *e, const cfn_resource *owner, const sp_doc 
 
 void cfn_policy_grants(cfn_emit *e, const sp_doc *doc, cfn_grant_fn fn, void *arg)
 {
-    grant_ctx g = {fn, arg, NULL, NULL};
+    grant_ctx g;
+    memset(&g, 0, sizeof g);
+    g.fn = fn;
+    g.arg = arg;
     cfn_resolve(e, doc, grant_document, &g);
 }

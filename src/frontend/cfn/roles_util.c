@@ -907,16 +907,21 @@ void cfn_req_ip_sources(cfn_req *q)
     sp_box_allow(&q->b, SP_DIM_SRC, sp_key_ipv4(0), sp_key_ipv6(UINT64_MAX, UINT64_MAX));
 }
 
-void cfn_req_principal(cfn_emit *e, cfn_req *q, const char *principal)
+void cfn_req_principal_in(cfn_emit *e, cfn_req *q, sp_dim d, const char *principal)
 {
     if (!principal || !strcmp(principal, "*")) {
-        sp_ival all = sp_dim_domain(SP_DIM_SRC);
-        sp_box_allow(&q->b, SP_DIM_SRC, all.lo, all.hi);
+        sp_ival all = sp_dim_domain(d);
+        sp_box_allow(&q->b, d, all.lo, all.hi);
         return;
     }
     sp_name n = intern(e, principal);
     if (n)
-        sp_box_allow(&q->b, SP_DIM_SRC, sp_key_principal(n), sp_key_principal(n));
+        sp_box_allow(&q->b, d, sp_key_principal(n), sp_key_principal(n));
+}
+
+void cfn_req_principal(cfn_emit *e, cfn_req *q, const char *principal)
+{
+    cfn_req_principal_in(e, q, SP_DIM_SRC, principal);
 }
 
 void cfn_req_action(cfn_emit *e, cfn_req *q, const char *action)
