@@ -401,89 +401,126 @@ static bool point_accepts(const point_ctx *pc, uint32_t v)
     return !any;
 }
 
-bool sp_point_reaches(const sp_world *w, const unsigned char *done, uint32_t v,
-                      const sp_key point[SP_NDIMS], uint32_t **path, size_t *npath)
+bool sp_point_ws_init(sp_point_ws *ws, const sp_world *w)
 {
     const sp_model *m = w->m;
     size_t ni = m->instances.len, nc = m->components.len;
-    unsigned char *present = malloc(ni + 1);
-    uint32_t *parent = malloc((ni + 1) * sizeof *parent);
-    uint32_t *queue = malloc((ni + 1) * sizeof *queue);
+    memset(ws, 0, sizeof *ws);
+    ws->w = w;
+    ws->present = malloc(ni + 1);
+    ws->parent = malloc((ni + 1) * sizeof *ws->parent);
+    ws->queue = malloc((ni + 1) * sizeof *ws->queue);
+    ws->ancestor = calloc(nc + 1, 1);
+    ws->stack = malloc((nc + 1) * sizeof *ws->stack);
+    ws->none = calloc(w->u->events.len + 1, 1);
+    bool ok = ws->present && ws->parent && ws->queue && ws->ancestor && ws->stack && ws->none;
+    for (size_t i = 0; ok && i < ni; i++) {
+        ws->present[i] = sp_world_present(w, (uint32_t)i, ws->none);
+        ws->parent[i] = SP_NONE;
+    }
+    if (!ok)
+        sp_point_ws_release(ws);
+    return ok;
+}
+
+void sp_point_ws_release(sp_point_ws *ws)
+{
+    free(ws->present);
+    free(ws->parent);
+    free(ws->queue);
+    free(ws->ancestor);
+    free(ws->stack);
+    free(ws->none);
+    memset(ws, 0, sizeof *ws);
+}
+
+/* Sets the presence of the instances of every component with an event
+ * done in `done` (restore = false), or back to the source configuration
+ * (restore = true). */
+static void apply_state(sp_point_ws *ws, const unsigned char *done, bool restore)
+{
+    const sp_world *w = ws->w;
+    const sp_update *u = w->u;
+    for (size_t e = 0; e < u->events.len; e++) {
+        if (!done[e])
+            continue;
+        uint32_t in[2];
+        int n = sp_world_instances(w, u->events.items[e].component, in);
+        for (int k = 0; k < n; k++)
+            ws->present[in[k]] = sp_world_present(w, in[k], restore ? ws->none : done);
+    }
+}
+
+bool sp_point_reaches(sp_point_ws *ws, const unsigned char *done, uint32_t v,
+                      const sp_key point[SP_NDIMS], uint32_t **path, size_t *npath)
+{
+    const sp_world *w = ws->w;
+    const sp_model *m = w->m;
+    size_t nc = m->components.len;
+    bool found = false;
+    apply_state(ws, done, false);
     /* Components with any edge path to v's, ignoring state and filters:
      * the forward search need not look anywhere else. */
-    unsigned char *ancestor = calloc(nc + 1, 1);
-    uint32_t *stack = malloc((nc + 1) * sizeof *stack);
-    bool found = false;
-    if (!present || !parent || !queue || !ancestor || !stack)
-        goto out;
-    size_t sp = 0;
-    ancestor[m->instances.items[v].component] = 1;
-    stack[sp++] = m->instances.items[v].component;
-    while (sp) {
-        uint32_t c = stack[--sp];
+    size_t next = 0, nanc = 0;
+    uint32_t vc = m->instances.items[v].component;
+    ws->ancestor[vc] = 1;
+    ws->stack[nanc++] = vc;
+    while (next < nanc) {
+        uint32_t c = ws->stack[next++];
         for (uint32_t j = w->edges_in_first[c]; j < w->edges_in_first[c + 1]; j++) {
             uint32_t a = m->facts.items[w->edges_in[j]].a.component;
-            if (a < nc && !ancestor[a]) {
-                ancestor[a] = 1;
-                stack[sp++] = a;
+            if (a < nc && !ws->ancestor[a]) {
+                ws->ancestor[a] = 1;
+                ws->stack[nanc++] = a;
             }
         }
     }
-    for (size_t i = 0; i < ni; i++) {
-        present[i] = sp_world_present(w, (uint32_t)i, done);
-        parent[i] = SP_NONE;
-    }
-    point_ctx pc = {w, present, point};
-    if (!present[v] || !point_accepts(&pc, v))
-        goto out;
-    /* Breadth-first from the internet over edges that admit the point. */
+    point_ctx pc = {w, ws->present, point};
     size_t head = 0, tail = 0;
-    const uint32_t reached_from_internet = SP_INTERNET;
-    for (size_t j = 0; j < w->edges_from_internet.len; j++) {
-        uint32_t src, dst;
-        uint32_t f = w->edges_from_internet.items[j];
-        if (ancestor[m->facts.items[f].b.component] && point_edge(&pc, f, &src, &dst) &&
-            parent[dst] == SP_NONE) {
-            parent[dst] = reached_from_internet;
-            queue[tail++] = dst;
-        }
-    }
-    while (head < tail && parent[v] == SP_NONE) {
-        uint32_t x = queue[head++];
-        uint32_t c = m->instances.items[x].component;
-        for (uint32_t j = w->edges_out_first[c]; j < w->edges_out_first[c + 1]; j++) {
-            uint32_t src, dst, f = w->edges_out[j];
-            if (ancestor[m->facts.items[f].b.component] && point_edge(&pc, f, &src, &dst) &&
-                src == x && parent[dst] == SP_NONE) {
-                parent[dst] = x;
-                queue[tail++] = dst;
+    if (ws->present[v] && point_accepts(&pc, v)) {
+        for (size_t j = 0; j < w->edges_from_internet.len; j++) {
+            uint32_t src, dst;
+            uint32_t f = w->edges_from_internet.items[j];
+            if (ws->ancestor[m->facts.items[f].b.component] && point_edge(&pc, f, &src, &dst) &&
+                ws->parent[dst] == SP_NONE) {
+                ws->parent[dst] = SP_INTERNET;
+                ws->queue[tail++] = dst;
             }
         }
+        while (head < tail && ws->parent[v] == SP_NONE) {
+            uint32_t x = ws->queue[head++];
+            uint32_t c = m->instances.items[x].component;
+            for (uint32_t j = w->edges_out_first[c]; j < w->edges_out_first[c + 1]; j++) {
+                uint32_t src, dst, f = w->edges_out[j];
+                if (ws->ancestor[m->facts.items[f].b.component] &&
+                    point_edge(&pc, f, &src, &dst) && src == x && ws->parent[dst] == SP_NONE) {
+                    ws->parent[dst] = x;
+                    ws->queue[tail++] = dst;
+                }
+            }
+        }
+        found = ws->parent[v] != SP_NONE;
     }
-    if (parent[v] == SP_NONE)
-        goto out;
-    found = true;
-    if (path) {
+    if (found && path) {
         size_t len = 1;
-        for (uint32_t x = v; x != SP_INTERNET; x = parent[x])
+        for (uint32_t x = v; x != SP_INTERNET; x = ws->parent[x])
             len++;
         uint32_t *p = sp_arena_calloc(&w->ctx->arena, len, sizeof *p);
-        if (!p) {
+        if (p) {
+            size_t k = len;
+            for (uint32_t x = v; x != SP_INTERNET; x = ws->parent[x])
+                p[--k] = x;
+            p[0] = SP_INTERNET;
+            *path = p;
+            *npath = len;
+        } else {
             found = false;
-            goto out;
         }
-        size_t k = len;
-        for (uint32_t x = v; x != SP_INTERNET; x = parent[x])
-            p[--k] = x;
-        p[0] = SP_INTERNET;
-        *path = p;
-        *npath = len;
     }
-out:
-    free(present);
-    free(parent);
-    free(queue);
-    free(ancestor);
-    free(stack);
+    for (size_t i = 0; i < tail; i++)
+        ws->parent[ws->queue[i]] = SP_NONE;
+    for (size_t i = 0; i < nanc; i++)
+        ws->ancestor[ws->stack[i]] = 0;
+    apply_state(ws, done, true);
     return found;
 }

@@ -44,11 +44,25 @@ bool sp_eval_reach(sp_eval *ev, const uint32_t *edges, size_t nedges, const uint
 /* What instance v accepts (its ACCEPTS facts, or everything). */
 void sp_eval_accepts(sp_eval *ev, uint32_t v, sp_word *out);
 
+/* Scratch space of the point evaluator, reused across calls so that one
+ * call costs what it visits, not the size of the model. */
+typedef struct sp_point_ws {
+    const sp_world *w;
+    unsigned char *present;   /* per instance: presence in the source configuration between calls */
+    uint32_t *parent, *queue; /* per instance */
+    unsigned char *ancestor;  /* per component */
+    uint32_t *stack;          /* per component: the ancestors found */
+    unsigned char *none;      /* per event: a state where nothing happened */
+} sp_point_ws;
+
+bool sp_point_ws_init(sp_point_ws *ws, const sp_world *w);
+void sp_point_ws_release(sp_point_ws *ws);
+
 /* Point evaluation over the whole model in the state `done` (a byte per
  * event).  Returns whether `point` reaches instance v (and is accepted);
  * on success the path is written to path[0..*npath) (SP_INTERNET first),
  * allocated in ctx's arena. */
-bool sp_point_reaches(const sp_world *w, const unsigned char *done, uint32_t v,
+bool sp_point_reaches(sp_point_ws *ws, const unsigned char *done, uint32_t v,
                       const sp_key point[SP_NDIMS], uint32_t **path, size_t *npath);
 
 #endif

@@ -19,6 +19,7 @@ typedef struct searcher {
     sp_world w;
     sp_ctx *ctx;
     sp_subgraph_marks *marks;
+    sp_point_ws point;      /* for re-checking witnesses */
     unsigned char *done;    /* per event */
     unsigned char *present; /* per instance; 2 = not part of this question */
     bool failed;            /* internal failure */
@@ -298,7 +299,7 @@ static bool report_exposure(searcher *s, question *q, int k)
     const sp_reqset *req = sp_requirement_exposure(s->req, t);
     if (ok)
         ok = req && !sp_reqset_contains(req, point) &&
-             sp_point_reaches(&s->w, state, t, point, &f.path, &f.npath);
+             sp_point_reaches(&s->point, state, t, point, &f.path, &f.npath);
     if (!ok) {
         const sp_instance *in = &s->u->model->instances.items[t];
         sp_error(ctx, in->loc, "internal: the witness of a window on %s did not re-check",
@@ -563,7 +564,7 @@ bool sp_search(const sp_update *u, const sp_requirements *req, const sp_limits *
     s.done = calloc(ne + 1, 1);
     s.present = malloc(ni + 1);
     bool ok = s.done && s.present && sp_world_build(&s.w, u) &&
-              (s.marks = sp_subgraph_marks_new(&s.w)) != NULL;
+              (s.marks = sp_subgraph_marks_new(&s.w)) != NULL && sp_point_ws_init(&s.point, &s.w);
     if (ok)
         memset(s.present, 2, ni + 1);
     sp_arena scratch, temp;
@@ -586,12 +587,14 @@ bool sp_search(const sp_update *u, const sp_requirements *req, const sp_limits *
     sp_arena_release(&scratch);
     sp_arena_release(&temp);
     sp_subgraph_marks_free(s.marks);
+    sp_point_ws_release(&s.point);
     sp_world_release(&s.w);
     free(s.done);
     free(s.present);
-    if (ok)
+    if (ok) {
         sort_findings(out);
-    else if (!s.ctx->errors)
+        sp_apply_suppressions(m, out); /* accepted windows, for every caller */
+    } else if (!s.ctx->errors)
         sp_oom(s.ctx);
     return ok;
 }
