@@ -229,6 +229,7 @@ typedef struct yaml_reader {
     bool ascii;                /* char index == byte offset */
     uint32_t *checkpoints;     /* byte offset of every CHECKPOINT_EVERY-th char */
     size_t ncheckpoints;
+    size_t cursor_index, cursor_off; /* the last mark converted */
 
     sp_node_stack stack;
     struct frame {
@@ -266,24 +267,32 @@ static bool build_checkpoints(yaml_reader *r)
     return true;
 }
 
-/* Byte offset of libyaml's character index. */
-static size_t byte_offset(const yaml_reader *r, size_t index)
+/* Byte offset of libyaml's character index.  Marks mostly move forward,
+ * so the walk starts from the previous mark when that is closer than the
+ * checkpoint. */
+static size_t byte_offset(yaml_reader *r, size_t index)
 {
     if (r->ascii)
         return index < r->len ? index : r->len;
     size_t k = index / CHECKPOINT_EVERY;
     if (k >= r->ncheckpoints)
         return r->len;
-    size_t off = r->checkpoints[k];
-    for (size_t left = index % CHECKPOINT_EVERY; left && off < r->len; left--) {
+    size_t from = k * CHECKPOINT_EVERY, off = r->checkpoints[k];
+    if (r->cursor_index <= index && r->cursor_index > from) {
+        from = r->cursor_index;
+        off = r->cursor_off;
+    }
+    for (size_t left = index - from; left && off < r->len; left--) {
         off++;
         while (off < r->len && ((unsigned char)r->text[off] & 0xC0) == 0x80)
             off++;
     }
+    r->cursor_index = index;
+    r->cursor_off = off;
     return off;
 }
 
-static size_t mark_offset(const yaml_reader *r, yaml_mark_t m)
+static size_t mark_offset(yaml_reader *r, yaml_mark_t m)
 {
     return byte_offset(r, m.index);
 }

@@ -497,6 +497,43 @@ static void test_positions(void **state)
     sp_ctx_release(&ctx);
 }
 
+/* Many multi-byte characters: the character-to-byte conversion of libyaml's
+ * marks must hold across its checkpoints, in both directions. */
+static void test_positions_non_ascii(void **state)
+{
+    (void)state;
+    enum { LINES = 300 };
+    char *text = malloc(LINES * 64 + 64), *p = text;
+    for (int i = 0; i < LINES; i++)
+        p += sprintf(p, "k%d: [\xc3\xa9%.*s, v%d]\n", i, 3 * (i % 7), /* 0-6 euro signs */
+                     "\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac",
+                     i);
+    sp_ctx ctx;
+    sp_ctx_init(&ctx);
+    sp_doc *d = yaml(&ctx, text);
+    assert_non_null(d);
+    assert_int_equal(d->u.map.len, LINES);
+    for (int i = 0; i < LINES; i++) {
+        char want[32];
+        snprintf(want, sizeof want, "v%d]", i);
+        sp_doc *v = d->u.map.pairs[i].value->u.seq.items[1];
+        const char *at = strstr(text + d->u.map.pairs[i].key->off, want);
+        assert_non_null(at);
+        assert_int_equal(v->off, (uint32_t)(at - text));
+        assert_int_equal(v->end, (uint32_t)(at - text) + strlen(want) - 1);
+    }
+    sp_ctx_release(&ctx);
+    /* An error near the end, after thousands of multi-byte characters. */
+    strcpy(p, "last: [\xc3\xa9, !Nope x]\n");
+    sp_ctx_init(&ctx);
+    assert_null(yaml(&ctx, text));
+    assert_int_equal(ctx.diags.items[0].line, LINES + 1);
+    assert_int_equal(ctx.diags.items[0].column, 11);
+    assert_string_equal(ctx.diags.items[0].message, "unknown tag !Nope");
+    sp_ctx_release(&ctx);
+    free(text);
+}
+
 /* ---- JSON specifics ---------------------------------------------------------- */
 
 static void test_json_values(void **state)
@@ -967,6 +1004,7 @@ int main(void)
         cmocka_unit_test(test_equality_rules),
         cmocka_unit_test(test_big_maps),
         cmocka_unit_test(test_positions),
+        cmocka_unit_test(test_positions_non_ascii),
         cmocka_unit_test(test_json_values),
         cmocka_unit_test(test_yaml_documents),
         cmocka_unit_test(test_yaml_errors),
