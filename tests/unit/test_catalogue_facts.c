@@ -74,6 +74,11 @@ static void hasnt(const char *dump, const char *text)
     }
 }
 
+/* Every IP protocol (0-255), as the dump renders it. */
+#define IPP                                                                                  \
+    "proto=protocol 0, icmp, protocols 2-5, tcp, protocols 7-16, udp, protocols 18-57, "   \
+    "icmpv6, protocols 59-255"
+
 #define VPC                                                                                   \
     "  Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: 10.0.0.0/16}}\n"                   \
     "  Igw: {Type: AWS::EC2::InternetGateway}\n"                                             \
@@ -96,12 +101,14 @@ static void vpc_path(void **state)
                     "  Loose:\n"
                     "    Type: AWS::EC2::Subnet\n"
                     "    Properties: {VpcId: !Ref OtherVpc, CidrBlock: 10.9.0.0/24}\n");
-    has(d, "edge internet -> Igw {src=0.0.0.0/0, ::/0} (public endpoint)");
-    has(d, "edge Igw -> Vpc {src=0.0.0.0/0, ::/0} (internet gateway attached to the VPC)");
+    has(d, "edge internet -> Igw {src=0.0.0.0/0, ::/0 " IPP "} (public endpoint)");
+    has(d, "accepts {} (passes requests on; accepts none itself)");
+    has(d, "edge Igw -> Vpc {src=0.0.0.0/0, ::/0 " IPP "} (internet gateway attached to the "
+           "VPC)");
     has(d, "slot Pub.nacl (empty allows)");
     has(d, "edge Vpc -> Pub {all} through Pub.nacl (subnet of the network)");
-    has(d, "edge internet -> Loose {src=0.0.0.0/0, ::/0} through Loose.nacl (network not in "
-           "the template: assumed attached to an internet gateway)");
+    has(d, "edge internet -> Loose {src=0.0.0.0/0, ::/0 " IPP "} through Loose.nacl (network "
+           "not in the template: assumed attached to an internet gateway)");
     free(d);
 }
 
@@ -227,21 +234,24 @@ static void instances_public_or_not(void **state)
         "    Properties: {ImageId: ami-1, SubnetId: !Ref Priv, Ipv6AddressCount: 1}\n");
     has(d, "slot InPub.sg (empty denies)");
     has(d, "attach InPub.sg <- Sg.ingress (security group Sg)");
-    has(d, "edge Pub -> InPub {all} through InPub.sg (public address)");
+    has(d, "edge Pub -> InPub {src=0.0.0.0/0 " IPP "} through InPub.sg (public address)");
     hasnt(d, "-> InPriv {all} through InPriv.sg (public address)");
     hasnt(d, "-> ExplicitOff ");
-    has(d, "edge Priv -> ExplicitOn {all} through ExplicitOn.sg (public address)");
+    has(d, "edge Priv -> ExplicitOn {src=0.0.0.0/0 " IPP "} through ExplicitOn.sg (public "
+           "address)");
     has(d, "guard ExplicitOn.external-sg default allow (security group outside the template: "
            "assumed to allow everything)");
     has(d, "attach ExplicitOn.sg <- ExplicitOn.external-sg");
     /* a subnet passed as a parameter is taken not to map public addresses */
     hasnt(d, "-> InParam ");
-    has(d, "edge internet -> InDefaultVpc {src=0.0.0.0/0, ::/0} through InDefaultVpc.sg (public "
-           "address (no subnet: default VPC, whose subnets map public addresses); no subnet in "
-           "the template)");
+    has(d, "edge internet -> InDefaultVpc {src=0.0.0.0/0 " IPP "} through InDefaultVpc.sg "
+           "(public address (no subnet: default VPC, whose subnets map public addresses); no "
+           "subnet in the template)");
     /* the Elastic IP gives InPriv its public address, through its groups */
-    has(d, "edge Priv -> InPriv {all} through InPriv.sg (public address from Eip)");
-    has(d, "edge Priv -> Six {all} through Six.sg (IPv6 address (globally routable))");
+    has(d, "edge Priv -> InPriv {src=0.0.0.0/0 " IPP "} through InPriv.sg (public address "
+           "from Eip)");
+    has(d, "edge Priv -> Six {src=::/0 " IPP "} through Six.sg (IPv6 address (globally "
+           "routable))");
     free(d);
 }
 
@@ -277,10 +287,16 @@ static void load_balancer_chain(void **state)
         "      DefaultActions: [{Type: forward, TargetGroupArn: !Ref Tg}]\n"
         "  Internal:\n"
         "    Type: AWS::ElasticLoadBalancingV2::LoadBalancer\n"
-        "    Properties: {Scheme: internal, Subnets: [!Ref Priv]}\n");
-    has(d, "edge Pub -> Alb {all} through Alb.sg (public address (by default))");
+        "    Properties: {Scheme: internal, IpAddressType: dualstack, Subnets: [!Ref Priv]}\n"
+        "  Dual:\n"
+        "    Type: AWS::ElasticLoadBalancingV2::LoadBalancer\n"
+        "    Properties: {IpAddressType: dualstack, Subnets: [!Ref Pub]}\n");
+    has(d, "edge Pub -> Alb {src=0.0.0.0/0 " IPP "} through Alb.sg (public address (by "
+           "default))");
     has(d, "slot Alb.sg (empty denies)");
     hasnt(d, "-> Internal ");
+    has(d, "edge Pub -> Dual {src=0.0.0.0/0, ::/0 " IPP "} through Dual.sg (public address (by "
+           "default) and an IPv6 address)");
     has(d, "edge Alb -> Http {proto=tcp port=80} (listener HTTP 80)");
     has(d, "edge Http -> Tg {all} (forwards)");
     /* the balancer forwards from its security group (and private addresses) */
@@ -720,8 +736,10 @@ static void databases(void **state)
                     "    Properties: {Engine: mysql, Port: '3307', PubliclyAccessible: false, "
                     "DBSubnetGroupName: !Ref Group}\n");
     /* PubliclyAccessible absent: public when the VPC has a gateway (the path decides) */
-    has(d, "edge Pub -> Pg {all} through Pg.sg (public address (by default))");
-    has(d, "edge Priv -> Pg {all} through Pg.sg (public address (by default))");
+    has(d, "edge Pub -> Pg {src=0.0.0.0/0 " IPP "} through Pg.sg (public address (by "
+           "default))");
+    has(d, "edge Priv -> Pg {src=0.0.0.0/0 " IPP "} through Pg.sg (public address (by "
+           "default))");
     has(d, "accepts {proto=tcp port=5432} (default port of engine postgres)");
     hasnt(d, "-> My ");
     has(d, "accepts {proto=tcp port=3307} (listens on its configured port)");

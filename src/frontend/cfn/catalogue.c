@@ -216,7 +216,7 @@ static const char *accepted_keys(loader *L, const cfn_role *role)
     char *buf = sp_arena_alloc(&L->ctx->arena, n);
     if (!buf)
         return "";
-    strcpy(buf, "role, description, claims");
+    strcpy(buf, "role, description, claims, transit");
     for (const cfn_param_def *p = role->params; p && p->name; p++) {
         strcat(buf, ", ");
         strcat(buf, p->name);
@@ -327,6 +327,17 @@ static void read_entry(loader *L, const sp_doc *key, const sp_doc *v)
             continue;
         if (!strcmp(name, "claims")) {
             read_claims(L, &te, val);
+            continue;
+        }
+        if (!strcmp(name, "transit")) {
+            if (val->kind == SP_DOC_BOOL || sp_doc_text_eq(val, "true") ||
+                sp_doc_text_eq(val, "false"))
+                te.transit = sp_doc_text_eq(val, "true") || sp_doc_text_eq(val, "True") ||
+                             sp_doc_text_eq(val, "TRUE");
+            else {
+                fail(L, val, "'transit' wants true or false");
+                good = false;
+            }
             continue;
         }
         const cfn_param_def *pd = NULL;
@@ -729,7 +740,7 @@ size_t cfn_param_list(const struct cfn_type_entry *te, const char *name, const c
 bool cfn_emit_facts(sp_ctx *ctx, const cfn_catalogue *c, const struct cfn_type_entry *type,
                     const cfn_template *t, const cfn_resource *r, sp_model *m)
 {
-    if (!type || type->role->inert)
+    if (!type || (type->role->inert && !type->transit))
         return true;
     cfn_emit e;
     memset(&e, 0, sizeof e);
@@ -752,6 +763,9 @@ bool cfn_emit_facts(sp_ctx *ctx, const cfn_catalogue *c, const struct cfn_type_e
                       cfn_why(&e, "%s %s", type->claims_ns,
                               cfn_first(&e, r, type->claims_prop) ? "name" : "generated name"));
     }
+    if (type->transit)
+        cfn_accepts(&e, sp_reqset_none(ctx), NULL,
+                    "passes requests on; accepts none itself");
     if (!type->role->emit(&e))
         e.ok = false;
     return e.ok && !ctx->out_of_memory;

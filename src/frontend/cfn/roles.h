@@ -74,6 +74,7 @@ struct cfn_type_entry {
     const cfn_role *role;
     const char *description;
     const sp_doc *node;      /* the entry's map: parameters are read by name */
+    bool transit;            /* transit: true — passes requests on, accepts none itself */
     const char *claims_ns;   /* claims: {namespace, property} */
     const char *claims_prop;
     const char *file;        /* the catalogue file it came from */
@@ -235,8 +236,8 @@ const sp_reqset *cfn_set_end(cfn_emit *e, cfn_set *s);
 /* A set of one box. */
 const sp_reqset *cfn_req_set(cfn_emit *e, cfn_req *q);
 const sp_reqset *cfn_set_all(cfn_emit *e);
-/* Every request whose source is an IP address (what an internet gateway
- * lets in: principals do not travel through networks). */
+/* Every IP packet from an IP address (what an internet gateway lets in:
+ * principals and API calls do not travel through networks). */
 const sp_reqset *cfn_set_ip(cfn_emit *e);
 
 /* Protocol names and numbers: "tcp", "6", "-1" (all); false when unknown. */

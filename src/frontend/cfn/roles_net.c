@@ -98,7 +98,8 @@ const cfn_role cfn_role_claims_name = {
 
 static const cfn_param_def public_entry_params[] = {
     {"protocols", CFN_P_STRINGS, false, NULL,
-     "protocols it answers: tcp, udp, icmp, api or any (default any)"},
+     "protocols it answers: tcp, udp, icmp, a number, ip (every IP protocol), api (AWS API "
+     "calls) or any (default any)"},
     {"ports", CFN_P_PORTS, false, NULL, "ports it answers (default all)"},
     {"sources", CFN_P_ENUM, false, "ip|any",
      "ip: only requests from IP addresses (a network gateway); any (default): also "
@@ -122,6 +123,8 @@ static int proto_of_name(const char *s)
         return SP_PROTO_API;
     if (!strcmp(s, "any"))
         return -1;
+    if (!strcmp(s, "ip"))
+        return -2;
     return cfn_parse_proto(s, &p) ? p : -1;
 }
 
@@ -153,12 +156,15 @@ static const sp_reqset *entry_set(cfn_emit *e)
         cfn_req_ip_sources(&q);
     bool any = np == 0;
     for (size_t i = 0; i < np; i++)
-        any |= proto_of_name(protos[i]) < 0;
+        any |= proto_of_name(protos[i]) == -1;
     if (!any) {
         cfn_req_none(&q, SP_DIM_PROTO);
         for (size_t i = 0; i < np; i++) {
             int p = proto_of_name(protos[i]);
-            cfn_req_allow(&q, SP_DIM_PROTO, sp_key_num((uint64_t)p), sp_key_num((uint64_t)p));
+            if (p == -2) /* every IP protocol */
+                cfn_req_allow(&q, SP_DIM_PROTO, sp_key_num(0), sp_key_num(255));
+            else
+                cfn_req_allow(&q, SP_DIM_PROTO, sp_key_num((uint64_t)p), sp_key_num((uint64_t)p));
         }
     }
     allow_ports(&q, cfn_param(e->te, "ports"));
@@ -832,7 +838,10 @@ static const cfn_param_def network_node_params[] = {
      "everything)"},
     {"public", CFN_P_TESTS, false, NULL,
      "tests for a public address; the first test that finds a value decides"},
-    {"public-ipv6", CFN_P_TESTS, false, NULL, "tests for a (routable) IPv6 address"},
+    {"public-ipv6", CFN_P_TESTS, false, NULL,
+     "tests for a (routable) IPv6 address; `public` stands for IPv4 only"},
+    {"private-if", CFN_P_TESTS, false, NULL,
+     "tests under which it has no public address of any family (an internal balancer)"},
     {"public-default", CFN_P_BOOL, false, NULL,
      "public when no test finds a value and its subnets are in the template (default false)"},
     {"no-subnet-public", CFN_P_BOOL, false, NULL,
@@ -944,27 +953,43 @@ static bool node_groups(cfn_emit *e)
     return g.any;
 }
 
-/* Edges giving node `target` (of entry tte) a public address: from each of
- * its template subnets, or from the internet when it has none. */
+/* Requests from the address families a public address serves. */
+static const sp_reqset *family_set(cfn_emit *e, bool v4, bool v6)
+{
+    cfn_req q;
+    cfn_req_begin(e, &q);
+    cfn_req_none(&q, SP_DIM_SRC);
+    if (v4)
+        cfn_req_allow(&q, SP_DIM_SRC, sp_key_ipv4(0), sp_key_ipv4(UINT32_MAX));
+    if (v6)
+        cfn_req_allow(&q, SP_DIM_SRC, sp_key_ipv6(0, 0), sp_key_ipv6(UINT64_MAX, UINT64_MAX));
+    cfn_req_allow(&q, SP_DIM_PROTO, sp_key_num(0), sp_key_num(255));
+    return cfn_req_set(e, &q);
+}
+
+/* Edges giving node `target` (of entry tte) a public address of the given
+ * families: from each of its template subnets, or from the internet when
+ * it has none. */
 static void public_edges(cfn_emit *e, const cfn_resource *target,
-                         const struct cfn_type_entry *tte, const sp_doc *at, const char *why)
+                         const struct cfn_type_entry *tte, const sp_doc *at, const char *why,
+                         bool v4, bool v6)
 {
     reslist s;
     resources_of(e, tte, target, "subnets", &s);
     sp_ref to = cfn_ref_res(e, target, NULL);
     sp_ref slot = cfn_ref_res(e, target, "sg");
+    const sp_reqset *set = family_set(e, v4, v6);
     size_t subnets = 0;
     for (size_t i = 0; i < s.n; i++) {
         if (!has_role(e, s.items[i], &cfn_role_subnet))
             continue;
         subnets++;
-        uint32_t edge = cfn_edge(e, cfn_ref_res(e, s.items[i], NULL), to, cfn_set_all(e), NULL,
+        uint32_t edge = cfn_edge(e, cfn_ref_res(e, s.items[i], NULL), to, set, NULL,
                                  at ? at : s.at[i], why);
         cfn_edge_slot(e, edge, slot);
     }
     if (!subnets || s.external) {
-        uint32_t edge = cfn_edge(e, cfn_ref_internet(), to, cfn_set_ip(e), NULL,
-                                 at ? at : s.ext_at,
+        uint32_t edge = cfn_edge(e, cfn_ref_internet(), to, set, NULL, at ? at : s.ext_at,
                                  cfn_why(e, "%s; %s", why,
                                          subnets ? "a subnet outside the template"
                                                  : "no subnet in the template"));
@@ -1016,10 +1041,16 @@ static bool emit_network_node(cfn_emit *e)
     }
     const sp_doc *w6 = NULL;
     cfn_tri pub6 = cfn_tests(e, NULL, NULL, "public-ipv6", &w6);
-    if (pub == CFN_YES || pub == CFN_UNSURE)
-        public_edges(e, e->r, e->te, pw, why);
-    else if (pub6 == CFN_YES || pub6 == CFN_UNSURE)
-        public_edges(e, e->r, e->te, w6, "IPv6 address (globally routable)");
+    bool v4 = pub == CFN_YES || pub == CFN_UNSURE;
+    bool v6 = pub6 == CFN_YES || pub6 == CFN_UNSURE;
+    if (cfn_param(e->te, "private-if") && cfn_tests(e, NULL, NULL, "private-if", NULL) == CFN_YES)
+        v4 = v6 = false;
+    if (v4 && v6)
+        public_edges(e, e->r, e->te, pw, cfn_why(e, "%s and an IPv6 address", why), true, true);
+    else if (v4)
+        public_edges(e, e->r, e->te, pw, why, true, false);
+    else if (v6)
+        public_edges(e, e->r, e->te, w6, "IPv6 address (globally routable)", false, true);
 
     /* Interfaces, target groups, load balancers, members. */
     reslist l;
@@ -1094,8 +1125,8 @@ static bool emit_public_address(cfn_emit *e)
         const struct cfn_type_entry *tte = cfn_entry_of(e, t.items[i]);
         if (!tte || tte->role != &cfn_role_network_node)
             continue;
-        public_edges(e, t.items[i], tte, t.at[i],
-                     cfn_why(e, "public address from %s", e->r->id));
+        public_edges(e, t.items[i], tte, t.at[i], cfn_why(e, "public address from %s", e->r->id),
+                     true, false);
     }
     return true;
 }

@@ -549,6 +549,9 @@ static void grant_edge(cfn_emit *e, const cfn_resource *target, const sp_reqset 
                        const sp_doc *at, void *arg)
 {
     const cfn_resource *role = arg;
+    const struct cfn_type_entry *tte = cfn_entry_of(e, target);
+    if (tte && tte->role == &cfn_role_iam_role)
+        return; /* acting as another role: that role's trust policy decides (its edge) */
     sp_ref from = cfn_ref_res(e, role, NULL);
     sp_ref to = cfn_ref_res(e, target, NULL);
     if (from.component == to.component)

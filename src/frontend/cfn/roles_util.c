@@ -978,6 +978,7 @@ const sp_reqset *cfn_set_ip(cfn_emit *e)
     cfn_req q;
     cfn_req_begin(e, &q);
     cfn_req_ip_sources(&q);
+    sp_box_allow(&q.b, SP_DIM_PROTO, sp_key_num(0), sp_key_num(255));
     return cfn_req_set(e, &q);
 }
 
