@@ -4,7 +4,7 @@
  * their parameters, then the claimable namespaces.  JSON (stable):
  *   {"version": 1, "format": "types/1", "files": [...],
  *    "summary": {"types": N, "modelled": M, "inert": K},
- *    "types": [{"type", "prefix", "role", "inert", "description", "file",
+ *    "types": [{"type", "prefix", "role", "inert", "transit", "description", "file",
  *               "claims": {"namespace", "property"} | null, "parameters": {...}}],
  *    "roles": [{"name", "summary", "inert", "parameters": [{"name", "kind",
  *               "required", "choices", "doc"}]}],
@@ -130,6 +130,8 @@ static void render_text(const cfn_catalogue *c, FILE *out)
         }
         if (te->claims_ns)
             fprintf(out, "    claims: %s:{%s}\n", te->claims_ns, te->claims_prop);
+        if (te->transit)
+            fputs("    transit: passes requests on, accepts none itself\n", out);
     }
     fputs("\nROLES\n", out);
     for (size_t i = 0; cfn_roles[i]; i++) {
@@ -212,6 +214,7 @@ static bool render_json(const cfn_catalogue *c, FILE *out)
         json_object_set_new(t, "prefix", json_boolean(te->prefix));
         json_object_set_new(t, "role", json_string(te->role->name));
         json_object_set_new(t, "inert", json_boolean(te->role->inert));
+        json_object_set_new(t, "transit", json_boolean(te->transit));
         json_object_set_new(t, "description", json_string(te->description));
         json_object_set_new(t, "file", json_string(te->file));
         if (te->claims_ns) {
