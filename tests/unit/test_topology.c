@@ -595,6 +595,8 @@ static void test_random_topologies(void **state)
         }
         sp_world w;
         assert_true(sp_world_build(&w, &u));
+        sp_point_ws ws;
+        assert_true(sp_point_ws_init(&ws, &w));
         unsigned char done[MAXH + 1];
         for (int trial = 0; trial < 6; trial++) {
             /* A state: each changed host old or new (any subset of events:
@@ -628,7 +630,7 @@ static void test_random_topologies(void **state)
                     sp_key point[SP_NDIMS] = {r.src, r.dst, sp_key_num(0),
                                               sp_key_num((uint64_t)r.proto),
                                               sp_key_num((uint64_t)r.port)};
-                    bool model = sp_point_reaches(&w, done, inst, point, NULL, NULL);
+                    bool model = sp_point_reaches(&ws, done, inst, point, NULL, NULL);
                     bool ref = ref_reaches(&t, ver, k, &r);
                     points++;
                     reached += ref;
@@ -644,6 +646,7 @@ static void test_random_topologies(void **state)
                 }
             }
         }
+        sp_point_ws_release(&ws);
         sp_world_release(&w);
         /* The search and the brute-force oracle agree on these models too. */
         sp_requirements *req = sp_requirements_compute(&u);
