@@ -81,6 +81,16 @@ bool sp_search(const sp_update *u, const sp_requirements *req, const sp_limits *
 bool sp_search_exhaustive(const sp_update *u, const sp_update *requirements_from,
                           sp_report *out);
 
+/* Suppressions (analysis/suppress.c).  Whether suppression `s` of the
+ * model covers finding `f`: same component and kind, and `s` comes from the
+ * configuration that defines the finding's instance (OLD for an old
+ * instance, NEW for a new one, either for one labelled unchanged). */
+bool sp_suppression_covers(const sp_model *m, const sp_suppression *s, const sp_finding *f);
+/* Marks every finding of `r` that a suppression covers (suppressed, with
+ * the first covering suppression's reason).  sp_search calls it, so every
+ * search, the planner's too, leaves accepted windows aside. */
+void sp_apply_suppressions(const sp_model *m, sp_report *r);
+
 /* Whether two request sets are equal (exactly, over their joint cells). */
 bool sp_reqset_equal(sp_ctx *ctx, const sp_reqset *a, const sp_reqset *b);
 

@@ -591,9 +591,10 @@ bool sp_search(const sp_update *u, const sp_requirements *req, const sp_limits *
     sp_world_release(&s.w);
     free(s.done);
     free(s.present);
-    if (ok)
+    if (ok) {
         sort_findings(out);
-    else if (!s.ctx->errors)
+        sp_apply_suppressions(m, out); /* accepted windows, for every caller */
+    } else if (!s.ctx->errors)
         sp_oom(s.ctx);
     return ok;
 }

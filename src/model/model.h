@@ -136,6 +136,22 @@ typedef struct sp_fact {
     const char *why; /* short human explanation, e.g. "public IP" */
 } sp_fact;
 
+/* Window kinds a suppression may name (bits). */
+enum { SP_SUPPRESS_EXPOSURE = 1, SP_SUPPRESS_DANGLING = 2 };
+
+/* A window the author of a configuration accepts (CloudFormation: a
+ * resource's Metadata snipeproof.ignore).  It covers the findings of
+ * `kinds` on the component's instances that `version`'s definition
+ * describes: an old instance by an OLD suppression, a new one by a NEW
+ * one, an instance labelled unchanged by either. */
+typedef struct sp_suppression {
+    uint32_t component;
+    sp_version version;   /* SP_VER_OLD or SP_VER_NEW: whose text carries it */
+    unsigned kinds;       /* SP_SUPPRESS_* */
+    const char *reason;   /* required, never empty */
+    sp_loc loc;           /* the entry in the configuration's text */
+} sp_suppression;
+
 typedef struct sp_model {
     sp_ctx *ctx;
     sp_engine engine;
@@ -146,6 +162,7 @@ typedef struct sp_model {
     SP_VEC(sp_fact) facts;
     SP_VEC(sp_ref) slot_refs;
     SP_VEC(uint32_t) by_name; /* interned key -> component, for sp_model_find */
+    SP_VEC(sp_suppression) suppressions; /* in the order the front-end read them */
     /* Summary for reports. */
     SP_VEC(const char *) unmodeled_types; /* distinct, sorted */
     unsigned n_unmodeled;  /* components of unmodeled types */

@@ -370,6 +370,10 @@ bool sp_cfn_load(sp_ctx *ctx, const sp_frontend_options *opt, const sp_doc *old_
             c->loc_new = E->rn->loc;
             c->def_new = E->rn->def;
         }
+        /* Metadata snipeproof.ignore: the windows each side accepts. */
+        if ((E->ro && !cfn_read_suppressions(ctx, E->ro, E->comp, SP_VER_OLD, m)) ||
+            (E->rn && !cfn_read_suppressions(ctx, E->rn, E->comp, SP_VER_NEW, m)))
+            return false;
     }
     /* Changes, then the ripple of replacements. */
     cfn_index warned = {0};

@@ -89,4 +89,12 @@ const struct cfn_type_entry *cfn_catalogue_find(const cfn_catalogue *c, const ch
 bool cfn_emit_facts(sp_ctx *ctx, const cfn_catalogue *c, const struct cfn_type_entry *type,
                     const cfn_template *t, const cfn_resource *r, sp_model *m);
 
+/* ---- suppressions (suppressions.c) ---- */
+
+/* Records the suppressions in the Metadata of resource `r` (component
+ * `comp`, in the configuration `v` is: SP_VER_OLD or SP_VER_NEW) in the
+ * model; false with a positioned error when one is malformed. */
+bool cfn_read_suppressions(sp_ctx *ctx, const cfn_resource *r, uint32_t comp, sp_version v,
+                           sp_model *m);
+
 #endif
