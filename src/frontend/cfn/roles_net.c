@@ -114,6 +114,8 @@ static const cfn_param_def public_entry_params[] = {
      "resources it forwards requests to (an HTTP API's quick-create Target)"},
     {"principal", CFN_P_STRING, false, NULL,
      "the service identity it forwards as (with forward-to)"},
+    {"forward-plain", CFN_P_BOOL, false, NULL,
+     "forward with plain edges: the permissions needed are created with it (SAM)"},
     {NULL, 0, false, NULL, NULL}};
 
 static int proto_of_name(const char *s)
@@ -198,9 +200,11 @@ static bool emit_public_entry(cfn_emit *e)
         cfn_edge_slot(e, edge, cfn_ref_self(e, "access"));
     reslist fw;
     resources_of(e, NULL, NULL, "forward-to", &fw);
+    bool plain = cfn_param_bool(e->te, "forward-plain", false);
     for (size_t i = 0; i < fw.n; i++)
         cfn_forward(e, cfn_ref_self(e, NULL), fw.items[i],
-                    cfn_param_str(e->te, "principal", "*"), NULL, false, fw.at[i], "forwards");
+                    cfn_param_str(e->te, "principal", "*"), NULL, plain, fw.at[i],
+                    plain ? "invokes it (with the permission created for it)" : "forwards");
     return true;
 }
 

@@ -89,7 +89,9 @@ void cfn_forward(cfn_emit *e, sp_ref from, const cfn_resource *target, const cha
         return;
     }
     cfn_edge(e, from, to, cfn_set_all(e), NULL, at,
-             creds ? cfn_why(e, "%s (with the credentials of a role)", why) : why);
+             creds && !strstr(why, "permission created")
+                 ? cfn_why(e, "%s (with the credentials of a role)", why)
+                 : why);
 }
 
 /* ---- api-method ---- */
