@@ -38,11 +38,17 @@ static bool references_resolve(const sp_model *m, const unsigned char *to, uint3
         return true;
     const sp_instance *in = &m->instances.items[inst];
     for (uint32_t i = 0; i < in->deps_count; i++) {
-        uint32_t j = m->deps.items[in->deps_first + i].component;
+        const sp_dep *dep = &m->deps.items[in->deps_first + i];
+        uint32_t j = dep->component;
         const sp_component *d = &m->components.items[j];
         bool ok = exists_at(d, to[j]);
         if (ok && d->change == SP_CHANGE_REPLACED && in->version != SP_VER_BOTH)
             ok = to[j] == (in->version == SP_VER_NEW);
+        /* In a fleet, "after: j" is the operator's order: k may not take
+         * its new version before j has. */
+        if (ok && m->engine == SP_ENGINE_FLEET && dep->declared && to[k] &&
+            d->change != SP_CHANGE_UNCHANGED)
+            ok = to[j];
         if (!ok) {
             *missing = j;
             return false;

@@ -215,8 +215,8 @@ static bool build_model(const model_spec *s, sp_ctx *ctx, sp_model *m)
                 bool dep = v == SP_VER_OLD ? s->deps_old[c][d]
                            : v == SP_VER_NEW ? s->deps_new[c][d]
                                              : s->deps_old[c][d] || s->deps_new[c][d];
-                if (dep)
-                    sp_model_add_dep(m, (uint32_t)d, SP_NO_LOC, false);
+                if (dep) /* a fleet's order is declared (after:) */
+                    sp_model_add_dep(m, (uint32_t)d, SP_NO_LOC, s->engine == SP_ENGINE_FLEET);
             }
             for (int i = 0; i < s->nf; i++) {
                 const fact_spec *f = &s->f[i];

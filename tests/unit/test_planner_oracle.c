@@ -107,6 +107,22 @@ static void test_plans_are_safe_and_minimal(void **state)
                             fail_msg("seed %lu: step %zu does not start from the previous "
                                      "configuration", seed, k + 1);
                     }
+                    /* A fleet's declared order holds across steps too. */
+                    for (size_t c = 0; m.engine == SP_ENGINE_FLEET && c < nc; c++) {
+                        const sp_component *comp = &m.components.items[c];
+                        if (!st->to_new[c] || comp->inst_new == SP_NONE)
+                            continue;
+                        const sp_instance *in = &m.instances.items[comp->inst_new];
+                        for (uint32_t d = 0; d < in->deps_count; d++) {
+                            const sp_dep *dep = &m.deps.items[in->deps_first + d];
+                            if (dep->declared &&
+                                m.components.items[dep->component].change != SP_CHANGE_UNCHANGED &&
+                                !st->to_new[dep->component])
+                                fail_msg("seed %lu: step %zu updates %s before %s, which it "
+                                         "is declared after", seed, k + 1, comp->key,
+                                         m.components.items[dep->component].key);
+                        }
+                    }
                     memcpy(from, st->to_new, nc);
                 }
                 for (size_t c = 0; c < nc; c++)
