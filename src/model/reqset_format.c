@@ -72,6 +72,11 @@ void sp_format_dim(const sp_name_table *names, sp_dim d, const sp_ival *iv, size
         uint64_t lo = iv[i].lo.lo, hi = iv[i].hi.lo;
         switch (d) {
         case SP_DIM_PROTO:
+            if (lo == 0 && hi >= 255) {
+                sep(buf, cap, &len);
+                put(buf, cap, &len, "any IP protocol");
+                lo = 256;
+            }
             for (uint64_t p = lo; p <= hi; p++) {
                 const char *name = protocol_name(p);
                 uint64_t q = p;

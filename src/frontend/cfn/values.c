@@ -457,7 +457,9 @@ static cfn_value eval_sub(const cfn_template *t, const sp_doc *e, const sp_doc *
     int pieces = 0;
     const cfn_resource *res = NULL;
     const char *attr = NULL;
-    while (known && sub_next(s, &pos, &p)) {
+    /* Scan the whole string even after an unknown piece: only a string
+     * that is exactly one ${Resource} stands for the resource itself. */
+    while (sub_next(s, &pos, &p)) {
         pieces++;
         if (!p.var) {
             single = false;
@@ -493,6 +495,8 @@ static cfn_value eval_sub(const cfn_template *t, const sp_doc *e, const sp_doc *
             buf_adds(&b, pa->value);
             continue;
         }
+        if (!known)
+            single = false; /* a second unknown piece */
         known = false;
         res = cfn_find_resource(t, name);
         attr = dot ? dot + 1 : NULL;
