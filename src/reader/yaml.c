@@ -305,51 +305,77 @@ typedef struct node_span {
     size_t content;
 } node_span;
 
-static bool ends_property(char c)
+static bool is_blank_or_break(char c)
 {
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ',' || c == '[' ||
-           c == ']' || c == '{' || c == '}';
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-static node_span scan_properties(const yaml_reader *r, size_t off)
+/* A tag ends at a blank or a flow indicator. */
+static bool ends_tag(char c)
+{
+    return is_blank_or_break(c) || c == ',' || c == '[' || c == ']' || c == '{' || c == '}';
+}
+
+/* libyaml's anchor names: letters, digits, '_' and '-'. */
+static bool is_anchor_char(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           c == '_' || c == '-';
+}
+
+/* Skips blanks, line breaks and comments. */
+static size_t skip_separation(const yaml_reader *r, size_t i)
+{
+    while (i < r->len) {
+        char c = r->text[i];
+        if (is_blank_or_break(c))
+            i++;
+        else if (c == '#' && (i == 0 || is_blank_or_break(r->text[i - 1])))
+            while (i < r->len && r->text[i] != '\n')
+                i++;
+        else
+            break;
+    }
+    return i;
+}
+
+/* The node's properties start at `off`: exactly as many as the event has
+ * (a tag, an anchor, or both, in either order). */
+static node_span scan_properties(const yaml_reader *r, size_t off, bool has_tag, bool has_anchor)
 {
     node_span sp = {off, off, off};
     size_t i = off;
-    for (;;) {
-        /* Blanks, line breaks and comments between properties. */
-        while (i < r->len) {
-            char c = r->text[i];
-            if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+    int left = has_tag + has_anchor;
+    bool found_tag = false;
+    while (left > 0 && i < r->len) {
+        size_t start = i;
+        if (r->text[i] == '!') {
+            if (i + 1 < r->len && r->text[i + 1] == '<') {
+                while (i < r->len && r->text[i] != '>' && !is_blank_or_break(r->text[i]))
+                    i++;
+                if (i < r->len && r->text[i] == '>')
+                    i++;
+            } else {
+                while (i < r->len && !ends_tag(r->text[i]))
+                    i++;
+            }
+            sp.tag_off = start;
+            sp.tag_end = i;
+            found_tag = true;
+        } else if (r->text[i] == '&') {
+            i++;
+            while (i < r->len && is_anchor_char(r->text[i]))
                 i++;
-            } else if (c == '#' && (i == 0 || r->text[i - 1] == ' ' || r->text[i - 1] == '\t' ||
-                                    r->text[i - 1] == '\n' || r->text[i - 1] == '\r')) {
-                while (i < r->len && r->text[i] != '\n')
-                    i++;
-            } else {
-                break;
-            }
+        } else {
+            break; /* not where a property should be: leave the rest alone */
         }
-        if (i < r->len && (r->text[i] == '&' || r->text[i] == '!')) {
-            size_t start = i;
-            if (r->text[i] == '!' && i + 1 < r->len && r->text[i + 1] == '<') {
-                while (i < r->len && r->text[i] != '>')
-                    i++;
-                if (i < r->len)
-                    i++;
-            } else {
-                while (i < r->len && !ends_property(r->text[i]))
-                    i++;
-            }
-            if (r->text[start] == '!') {
-                sp.tag_off = start;
-                sp.tag_end = i;
-            }
-            continue;
-        }
-        break;
+        if (--left > 0)
+            i = skip_separation(r, i);
     }
-    sp.content = i <= r->len ? i : r->len;
-    if (sp.tag_end == sp.tag_off)
+    sp.content = left == 0 ? skip_separation(r, i) : i;
+    if (sp.content > r->len)
+        sp.content = r->len;
+    if (!found_tag)
         sp.tag_off = sp.tag_end = sp.content;
     return sp;
 }
@@ -485,7 +511,7 @@ static bool on_scalar(yaml_reader *r, const yaml_event_t *ev)
     size_t start = mark_offset(r, ev->start_mark), end = mark_offset(r, ev->end_mark);
     node_span sp = {start, start, start};
     if (tag || ev->data.scalar.anchor)
-        sp = scan_properties(r, start);
+        sp = scan_properties(r, start, tag != NULL, ev->data.scalar.anchor != NULL);
     if (sp.content > end)
         sp.content = end;
     if (memchr(value, '\0', len)) {
@@ -569,7 +595,7 @@ static bool on_collection_start(yaml_reader *r, const yaml_event_t *ev, sp_doc_k
     size_t start = mark_offset(r, ev->start_mark);
     node_span sp = {start, start, start};
     if (tag || anchor)
-        sp = scan_properties(r, start);
+        sp = scan_properties(r, start, tag != NULL, anchor != NULL);
     if (r->depth >= SP_MAX_DEPTH) {
         sp_error(r->ctx, sp_reader_loc(r->src, sp.content, 1), "nesting deeper than %d levels",
                  (int)SP_MAX_DEPTH);
@@ -613,8 +639,14 @@ static bool on_collection_end(yaml_reader *r, const yaml_event_t *ev)
         node->end = (uint32_t)mark_offset(r, ev->end_mark);
     else if (r->stack.len > f->base)
         node->end = r->stack.items[r->stack.len - 1]->end;
+    /* Whatever the text scan made of odd property syntax, a collection
+     * starts no later than its first child and stays inside the source. */
+    if (r->stack.len > f->base && r->stack.items[f->base]->off < node->off)
+        node->off = r->stack.items[f->base]->off;
+    if (node->end > r->len)
+        node->end = (uint32_t)r->len;
     if (node->end <= node->off)
-        node->end = node->off + 1;
+        node->end = node->off < r->len ? node->off + 1 : node->off;
     if (!sp_reader_finish_collection(r->ctx, &r->stack, f->base, node))
         return false;
     if (node->kind == SP_DOC_MAP && !sp_reader_check_duplicates(r->ctx, node))

@@ -483,6 +483,22 @@ static void test_positions(void **state)
     d = yaml(&ctx, "a: 1\r\nb:\r\n  c: 2\r\n");
     assert_at(&ctx, sp_doc_get(sp_doc_get(d, "b"), "c"), 3, 6);
 
+    /* Tag and anchor in either order; a node starts at its content. */
+    d = yaml(&ctx, "a: &x !Ref  X\nb: !Ref &y Y\nc: &z\n  - 1\n");
+    assert_at(&ctx, sp_doc_get(d, "a"), 1, 7);
+    assert_at(&ctx, sp_doc_get(sp_doc_get(d, "a"), "Ref"), 1, 13);
+    assert_at(&ctx, sp_doc_get(sp_doc_get(d, "b"), "Ref"), 2, 12);
+    assert_at(&ctx, sp_doc_get(d, "c"), 4, 3);
+    /* Found by fuzzing: properties split by a bare CR, and an anchor name
+     * followed by ':' (a plain scalar may start with ':'). */
+    const char odd[] = "!\r&i:# !&i: !";
+    d = read_text(&ctx, sp_read_yaml, "odd.yaml", odd, sizeof odd - 1);
+    assert_non_null(d);
+    assert_int_equal(d->off, 2);
+    assert_true(d->end <= sizeof odd - 1);
+    assert_int_equal(d->u.map.pairs[0].key->off, 4);
+    assert_string_equal(sp_doc_text(d->u.map.pairs[0].key), ":# !&i");
+
     /* JSON. */
     d = json(&ctx, "{\n  \"Resources\": {\n    \"Web\": {\"Type\": \"T\", \"P\": [1, \"\xc3\xa9\", 2]}\n  }\n}");
     assert_non_null(d);
