@@ -50,8 +50,12 @@ fuzz:
 bench: build
 	@sh bench/run.sh $(BUILD)/snipeproof
 
+# make install [PREFIX=/usr/local] [DESTDIR=/staging]: PREFIX/bin/snipeproof,
+# PREFIX/share/man/man1/snipeproof.1 and
+# PREFIX/share/bash-completion/completions/snipeproof, all under DESTDIR.
+PREFIX  ?= /usr/local
 install: build
-	@$(CMAKE) --install $(BUILD) --prefix $(or $(PREFIX),/usr/local)
+	@DESTDIR="$(DESTDIR)" $(CMAKE) --install $(BUILD) --prefix "$(PREFIX)"
 
 clean:
 	rm -rf build build-asan build-ubsan build-fuzz

@@ -74,6 +74,12 @@ sp_status sp_run_add_types(sp_run *run, const char *path);
 /* Bounds of the window search (0 keeps the default). */
 void sp_run_set_limits(sp_run *run, unsigned long max_states, unsigned long max_cells);
 
+/* Gives the text of an input that is not a file (OLD read from git for
+ * `--base`): when sp_run_load is given `name` as a path, it reads `text`
+ * instead, and diagnostics name it `name` ("origin/main:template.yaml").
+ * The text is copied. */
+sp_status sp_run_add_input(sp_run *run, const char *name, const char *text, size_t len);
+
 /* Reads and models an update.  `old_path` may be NULL (a single
  * configuration, e.g. for `graph`); an empty-string path stands for an
  * empty configuration of the same kind as NEW.  Input kinds are recognised
@@ -91,7 +97,19 @@ sp_status sp_run_check(sp_run *run);
  * when a bound stopped it.  sp_run_render then renders the plan. */
 sp_status sp_run_plan(sp_run *run);
 
-/* Renders what the run computed last (its check, or its plan). */
+/* Warns, in runs[0], about every suppression (a resource's Metadata
+ * snipeproof.ignore) in the file the user named NEW that matches no finding
+ * of any of the runs: the checked runs of one update (the update, and its
+ * roll-back).  Call it after sp_run_check, before printing diagnostics. */
+void sp_run_warn_unused_suppressions(sp_run *const *runs, size_t n);
+
+/* The reachability graph of the loaded configuration (sp_run_load with
+ * OLD NULL), or of the update: both configurations and the engine's event
+ * order.  sp_run_render with SP_FORMAT_DOT then renders it (`snipeproof
+ * graph`).  Nothing is evaluated in the outputs. */
+sp_status sp_run_graph(sp_run *run);
+
+/* Renders what the run computed last (its check, its plan, or its graph). */
 sp_status sp_run_render(sp_run *run, sp_format format, FILE *out);
 
 /* Renders the results of several runs of one update as one document: the

@@ -72,12 +72,43 @@ static sp_status failure(sp_run *r)
     return r->ctx.out_of_memory ? SP_INTERNAL : SP_INPUT_ERROR;
 }
 
-/* Reads one input; an empty path means "an empty configuration", which is
- * given the kind of the other side by the caller. */
+sp_status sp_run_add_input(sp_run *r, const char *name, const char *text, size_t len)
+{
+    if (len > SP_MAX_INPUT_BYTES) {
+        sp_error(&r->ctx, SP_NO_LOC, "%s: larger than %d MiB", name,
+                 SP_MAX_INPUT_BYTES / (1024 * 1024));
+        return SP_INPUT_ERROR;
+    }
+    sp_run_input in = {sp_arena_strdup(&r->ctx.arena, name), NULL, len};
+    char *copy = sp_arena_alloc(&r->ctx.arena, len + 1);
+    if (copy) {
+        memcpy(copy, text, len);
+        copy[len] = '\0';
+        in.text = copy;
+    }
+    if (!in.name || !in.text || !sp_vec_push(&r->ctx.arena, &r->inputs, in)) {
+        sp_oom(&r->ctx);
+        return SP_INTERNAL;
+    }
+    return SP_OK;
+}
+
+/* Reads one input (a text given with sp_run_add_input under that name, or
+ * a file); an empty path means "an empty configuration", which is given
+ * the kind of the other side by the caller. */
 static sp_doc *read_input(sp_run *r, const char *path)
 {
-    uint32_t src;
-    if (!sp_source_read(&r->ctx, path, &src))
+    uint32_t src = SP_NO_SOURCE;
+    for (size_t i = 0; i < r->inputs.len; i++)
+        if (!strcmp(r->inputs.items[i].name, path)) {
+            const sp_run_input *in = &r->inputs.items[i];
+            if ((src = sp_source_add(&r->ctx, in->name, in->text, in->len)) == SP_NO_SOURCE) {
+                sp_oom(&r->ctx);
+                return NULL;
+            }
+            break;
+        }
+    if (src == SP_NO_SOURCE && !sp_source_read(&r->ctx, path, &src))
         return NULL;
     return sp_read_document(&r->ctx, src);
 }
@@ -132,9 +163,16 @@ sp_status sp_run_load(sp_run *r, const char *old_path, const char *new_path,
         return failure(r);
     r->model.old_path = old_path;
     r->model.new_path = new_path;
+    /* An input given as text (OLD read from git for --base) is no file of
+     * the checkout: SARIF must not point into it. */
+    for (size_t i = 0; i < r->inputs.len; i++)
+        if ((old_path && !strcmp(old_path, r->inputs.items[i].name)) ||
+            (new_path && !strcmp(new_path, r->inputs.items[i].name)))
+            r->model.text_input = r->inputs.items[i].name;
     if (!sp_update_build(&r->update, &r->model, r->flags[SP_FLAG_TRANSITIVE]))
         return failure(r);
     r->kind = kind;
+    r->single = old_path == NULL;
     r->loaded = true;
     return SP_OK;
 }
@@ -159,6 +197,61 @@ sp_status sp_run_check(sp_run *r)
     return SP_OK;
 }
 
+/* The suppressions of `r` that come from the file the user named NEW (in a
+ * roll-back run that file is the model's OLD side). */
+static bool from_user_new(const sp_run *r, const sp_suppression *s)
+{
+    return s->version == (r->direction == SP_ROLLBACK ? SP_VER_OLD : SP_VER_NEW);
+}
+
+static bool used_in(const sp_run *r, const sp_suppression *s)
+{
+    for (size_t i = 0; i < r->report.findings.len; i++)
+        if (sp_suppression_covers(&r->model, s, &r->report.findings.items[i]))
+            return true;
+    return false;
+}
+
+/* The same suppression in another run of the same files: same file, same
+ * place (runs read the files in different orders, so source ids differ). */
+static const sp_suppression *same_in(const sp_run *from, const sp_suppression *s,
+                                     const sp_run *r)
+{
+    const char *file = sp_loc_file(&from->ctx, s->loc);
+    for (size_t i = 0; file && i < r->model.suppressions.len; i++) {
+        const sp_suppression *t = &r->model.suppressions.items[i];
+        const char *tf = sp_loc_file(&r->ctx, t->loc);
+        if (tf && !strcmp(tf, file) && t->loc.off == s->loc.off)
+            return t;
+    }
+    return NULL;
+}
+
+void sp_run_warn_unused_suppressions(sp_run *const *runs, size_t n)
+{
+    if (n == 0 || !runs[0] || !runs[0]->checked)
+        return;
+    sp_run *first = runs[0];
+    for (size_t i = 0; i < first->model.suppressions.len; i++) {
+        const sp_suppression *s = &first->model.suppressions.items[i];
+        if (!from_user_new(first, s))
+            continue;
+        bool used = used_in(first, s);
+        for (size_t k = 1; k < n && !used; k++) {
+            const sp_suppression *t = runs[k] && runs[k]->checked ? same_in(first, s, runs[k])
+                                                                  : NULL;
+            used = t && used_in(runs[k], t);
+        }
+        if (!used)
+            sp_warn(&first->ctx, s->loc,
+                    "this suppression matches no %s of '%s'%s; remove it if the window is gone",
+                    s->kinds == SP_SUPPRESS_DANGLING ? "dangling-reference window"
+                                                     : "exposure window",
+                    first->model.components.items[s->component].key,
+                    n > 1 ? " in either direction" : "");
+    }
+}
+
 sp_status sp_run_plan(sp_run *r)
 {
     if (!r->loaded || r->checked || r->planned)
@@ -175,8 +268,38 @@ sp_status sp_run_plan(sp_run *r)
                : SP_WINDOWS;
 }
 
+sp_status sp_run_graph(sp_run *r)
+{
+    if (!r->loaded || r->checked || r->planned || r->graphed)
+        return SP_INTERNAL;
+    unsigned char *all = sp_arena_alloc(&r->ctx.arena, r->update.events.len + 1);
+    if (!all) {
+        sp_oom(&r->ctx);
+        return SP_INTERNAL;
+    }
+    memset(all, 1, r->update.events.len + 1);
+    if (!sp_state_graph_build(&r->update, all, &r->graph_new) ||
+        (!r->single && !sp_state_graph_build(&r->update, NULL, &r->graph_old)))
+        return SP_INTERNAL;
+    r->graphed = true;
+    return SP_OK;
+}
+
 sp_status sp_run_render(sp_run *r, sp_format format, FILE *out)
 {
+    if (r && r->graphed) {
+        if (format != SP_FORMAT_DOT) {
+            sp_error(&r->ctx, SP_NO_LOC, "graphs are rendered as dot only");
+            return SP_INPUT_ERROR;
+        }
+        sp_dot_graph g = {&r->update, r->single ? NULL : &r->graph_old, &r->graph_new};
+        if (!sp_render_graph_dot(&g, out)) {
+            sp_error(&r->ctx, SP_NO_LOC, "cannot write the graph (out of memory, or the "
+                                         "output failed)");
+            return SP_INTERNAL;
+        }
+        return SP_OK;
+    }
     return sp_run_render_many(&r, 1, format, out);
 }
 

@@ -4,8 +4,15 @@
 
 #include "snipeproof.h"
 #include "../analysis/analysis.h"
+#include "../analysis/graph.h"
 #include "../frontend/frontend.h"
 #include "../planner/planner.h"
+
+/* An input given as text rather than as a file (sp_run_add_input). */
+typedef struct sp_run_input {
+    const char *name, *text;
+    size_t len;
+} sp_run_input;
 
 struct sp_run {
     sp_ctx ctx;
@@ -23,6 +30,11 @@ struct sp_run {
     bool checked;
     sp_plan plan;    /* sp_run_plan */
     bool planned;
+    /* sp_run_add_input: inputs given as text (e.g. read from git). */
+    SP_VEC(sp_run_input) inputs;
+    bool single;     /* loaded one configuration (old_path NULL) */
+    sp_state_graph graph_old, graph_new; /* sp_run_graph */
+    bool graphed;
 };
 
 #endif

@@ -37,10 +37,15 @@ const cli_command_spec cli_commands[CLI_NCOMMANDS] = {
                  "every window to OUT, keeping the template's format, comments and layout;\n"
                  "or the phase files of a multi-phase plan.  The inputs are never modified\n"
                  "unless --in-place is given; files are written atomically."},
-    [CLI_GRAPH] = {"graph", "[OLD] NEW", 1, 2, CLI_FMT_DOT, SP_FORMAT_DOT, false,
+    [CLI_GRAPH] = {"graph", "[OLD] NEW", 1, 2, CLI_FMT_DOT, SP_FORMAT_DOT, true,
                    "draw a configuration or an update as Graphviz DOT",
                    "Prints the reachability graph of NEW, or of the update from OLD to NEW,\n"
-                   "as Graphviz DOT."},
+                   "as Graphviz DOT (render it with, e.g., `dot -Tsvg`).  One configuration:\n"
+                   "the internet, every component (logical ID and type; unmodelled types\n"
+                   "dashed), and every edge labelled with what it admits and the guards\n"
+                   "that filter it.  An update: OLD's and NEW's instances side by side\n"
+                   "(unchanged ones once), the edges of both (red: OLD only, blue: NEW\n"
+                   "only), and the engine's events and their order as dashed edges."},
     [CLI_APPLY] = {"apply", "OLD NEW", 2, 2, 0, SP_FORMAT_TEXT, true,
                    "run a host rollout in safe waves (topology files)",
                    "Runs the `deploy` command of each changed host of a topology update\n"
@@ -101,6 +106,10 @@ const cli_option_spec cli_options_table[OPT_NOPTIONS] = {
      "the rollout's journal (default: NEW's path with .journal added)"},
     {OPT_RESUME, "resume", 0, NULL, CMD(CLI_APPLY),
      "continue the rollout the journal records, skipping the hosts done"},
+    {OPT_BASE, "base", 0, "REV",
+     CMD(CLI_CHECK) | CMD(CLI_PLAN) | CMD(CLI_FIX) | CMD(CLI_GRAPH) | CMD(CLI_MODEL),
+     "read OLD from git: NEW's path as of revision REV (`git show REV:PATH`); "
+     "then NEW is the only operand"},
     {OPT_NO_COLOR, "no-color", 0, NULL, ALL & ~CMD(CLI_HELP),
      "never use colour (colour is used only when writing to a terminal "
      "and NO_COLOR is not set)"},
@@ -292,6 +301,13 @@ static bool apply_options(const seen_option *seen, size_t nseen, cli_command cmd
         case OPT_RESUME:
             a->resume = true;
             break;
+        case OPT_BASE:
+            if (!*o->value) {
+                cli_usage_error(c->name, "--base wants a git revision (origin/main, HEAD)");
+                return false;
+            }
+            a->base = o->value;
+            break;
         case OPT_NO_COLOR:
             a->no_color = true;
             break;
@@ -308,11 +324,27 @@ static bool apply_options(const seen_option *seen, size_t nseen, cli_command cmd
 static bool check_operands(cli_command cmd, const cli_args *a)
 {
     const cli_command_spec *c = &cli_commands[cmd];
-    if (a->noperands < c->min_operands) {
+    if (a->base) {
+        /* OLD comes from git: NEW alone. */
+        if (a->noperands != 1) {
+            if (a->noperands == 0)
+                cli_usage_error(c->name, "missing operand: with --base, give NEW");
+            else
+                cli_usage_error(c->name, "with --base, give NEW only (OLD is its version "
+                                         "at the revision), but was given '%s'",
+                                a->operands[1]);
+            return false;
+        }
+        if (!*a->operands[0]) {
+            cli_usage_error(c->name, "--base needs NEW as a file in a git repository");
+            return false;
+        }
+    }
+    if (!a->base && a->noperands < c->min_operands) {
         cli_usage_error(c->name, "missing operand: expects %s", c->operands);
         return false;
     }
-    if (a->noperands > c->max_operands) {
+    if (!a->base && a->noperands > c->max_operands) {
         if (c->max_operands == 0)
             cli_usage_error(c->name, "takes no operands, but was given '%s'", a->operands[0]);
         else

@@ -56,6 +56,7 @@ typedef enum cli_option_id {
     OPT_DRY_RUN,
     OPT_JOURNAL,
     OPT_RESUME,
+    OPT_BASE,
     OPT_NO_COLOR,
     OPT_QUIET,
     OPT_HELP,
@@ -91,6 +92,13 @@ typedef struct cli_args {
     unsigned long jobs;     /* apply --jobs; 0 = a whole wave */
     const char *journal;    /* apply --journal */
     bool force, dry_run, resume;
+    const char *base;       /* --base REV */
+    /* What --base read (base.c): OLD's name, "REV:PATH", and its text;
+     * base_absent when NEW's path does not exist at REV (OLD is empty). */
+    const char *base_name;
+    char *base_text;
+    size_t base_len;
+    bool base_absent;
 } cli_args;
 
 typedef enum cli_parse_result {
@@ -121,6 +129,11 @@ void cli_usage_error(const char *command, const char *fmt, ...)
 
 /* commands.c: each returns the exit status. */
 sp_status cli_run_command(const cli_args *args);
+/* base.c: reads OLD for --base from git (`git show REV:PATH` for NEW's
+ * path) into args->base_*; prints why on stderr and returns false when it
+ * cannot. */
+bool cli_read_base(cli_args *args);
+void cli_base_free(cli_args *args);
 /* apply.c */
 sp_status cli_cmd_apply(const cli_args *args);
 

@@ -89,6 +89,8 @@ static sp_run *new_run(const cli_args *a, sp_status *st)
     sp_run_set_flag(run, SP_FLAG_QUIET, a->quiet);
     sp_run_set_limits(run, a->max_states, 0);
     *st = SP_OK;
+    if (a->base_text) /* --base: OLD as read from git */
+        *st = sp_run_add_input(run, a->base_name, a->base_text, a->base_len);
     for (size_t i = 0; i < a->nparams && *st == SP_OK; i++)
         *st = sp_run_set_param(run, a->params[i]);
     for (size_t i = 0; i < a->ntypes && *st == SP_OK; i++)
@@ -127,6 +129,8 @@ static sp_status cmd_analyse(const cli_args *a, sp_status (*analyse)(sp_run *))
         if (st == SP_INPUT_ERROR || st == SP_INTERNAL)
             break; /* the roll-back reads the same files: no second error */
     }
+    if (analyse == sp_run_check && st != SP_INPUT_ERROR && st != SP_INTERNAL)
+        sp_run_warn_unused_suppressions(runs, n);
     report(runs, n, a, st);
     if (st != SP_INPUT_ERROR && st != SP_INTERNAL) {
         sp_status r = sp_run_render_many(runs, n, a->format, stdout);
@@ -154,6 +158,25 @@ static sp_status cmd_model(const cli_args *a)
     return st;
 }
 
+/* graph NEW (one configuration) or graph OLD NEW (the update). */
+static sp_status cmd_graph(const cli_args *a)
+{
+    sp_status st;
+    sp_run *run = new_run(a, &st);
+    if (!run)
+        return st;
+    const char *old = a->noperands == 2 ? a->operands[0] : NULL;
+    if (st == SP_OK)
+        st = sp_run_load(run, old, a->operands[a->noperands - 1], SP_UPDATE);
+    if (st == SP_OK)
+        st = sp_run_graph(run);
+    report(&run, 1, a, st);
+    if (st == SP_OK && (st = sp_run_render(run, a->format, stdout)) != SP_OK)
+        report(&run, 1, a, st);
+    sp_run_free(run);
+    return st;
+}
+
 static sp_status cmd_types(const cli_args *a)
 {
     sp_status st;
@@ -167,9 +190,27 @@ static sp_status cmd_types(const cli_args *a)
     return st;
 }
 
+static sp_status run_command(const cli_args *a);
+
 sp_status cli_run_command(const cli_args *a)
 {
-    const cli_command_spec *c = &cli_commands[a->command];
+    if (!a->base)
+        return run_command(a);
+    /* --base REV NEW: OLD is NEW's path at REV, read from git, and the
+     * command runs as if given OLD NEW ("" when NEW is new at REV). */
+    cli_args b = *a;
+    if (!cli_read_base(&b))
+        return SP_INPUT_ERROR;
+    const char *operands[2] = {b.base_absent ? "" : b.base_name, a->operands[0]};
+    b.operands = operands;
+    b.noperands = 2;
+    sp_status st = run_command(&b);
+    cli_base_free(&b);
+    return st;
+}
+
+static sp_status run_command(const cli_args *a)
+{
     switch (a->command) {
     case CLI_CHECK:
         return cmd_analyse(a, sp_run_check);
@@ -177,6 +218,8 @@ sp_status cli_run_command(const cli_args *a)
         return cmd_analyse(a, sp_run_plan);
     case CLI_MODEL:
         return cmd_model(a);
+    case CLI_GRAPH:
+        return cmd_graph(a);
     case CLI_APPLY:
         return cli_cmd_apply(a);
     case CLI_TYPES:
@@ -190,8 +233,9 @@ sp_status cli_run_command(const cli_args *a)
     default:
         break;
     }
-    /* fix, graph: the command line was checked; the work is not
+    /* A command without code yet: the command line was checked; the work is not
      * there yet, and saying so is better than pretending. */
-    fprintf(stderr, "snipeproof: %s: not implemented yet\n", c->name);
+    fprintf(stderr, "snipeproof: %s: not implemented yet\n",
+            (unsigned)a->command < CLI_NCOMMANDS ? cli_commands[a->command].name : "?");
     return SP_INPUT_ERROR;
 }

@@ -156,6 +156,10 @@ typedef struct sp_model {
     sp_ctx *ctx;
     sp_engine engine;
     const char *old_path, *new_path;
+    /* An input that was given as text, not read from a file (OLD from git
+     * for --base: "origin/main:template.yaml"), or NULL.  Outputs that link
+     * to files (SARIF) must not point into it. */
+    const char *text_input;
     SP_VEC(sp_component) components;
     SP_VEC(sp_instance) instances;
     SP_VEC(sp_dep) deps;

@@ -11,7 +11,8 @@
  * shows):
  *   summary.incomplete_reason  why the search stopped (complete = false)
  *   finding.name               the claimable name (dangling-reference)
- *   finding.suppressed         true for a suppressed finding
+ *   finding.suppressed         true for a suppressed finding, and
+ *   finding.suppression_reason the reason its suppression gives
  */
 #include "output.h"
 #include "json_build.h"
@@ -201,10 +202,14 @@ static json_t *finding(const sp_report *r, const sp_finding *f)
     sp_json_put(o, "path", sp_json_path(m, f), &ok);
     sp_json_put(o, "witness", sp_json_witness(r->update, f), &ok);
     sp_json_put(o, "fix", sp_json_fix(m, f), &ok);
-    /* Suppressions (a later issue): the finding stays in the list, marked,
-     * and is not counted in summary.windows nor in the exit status. */
-    if (f->suppressed)
+    /* A suppressed finding stays in the list, marked, with the reason its
+     * suppression gives; it is not counted in summary.windows nor in the
+     * exit status. */
+    if (f->suppressed) {
         sp_json_put(o, "suppressed", json_true(), &ok);
+        sp_json_put(o, "suppression_reason",
+                    sp_json_text(f->suppress_reason ? f->suppress_reason : ""), &ok);
+    }
     return checked(o, ok);
 }
 

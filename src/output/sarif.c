@@ -1,8 +1,16 @@
 /* Check results for code-scanning services: one SARIF 2.1.0 log with one
- * run; one result per finding that is not suppressed, located at the
- * definition of the finding's component.  A roll-back's findings share the
- * run (services merge several runs of one tool poorly); each result's
- * properties say its direction. */
+ * run; one result per finding, located at the definition of the finding's
+ * instance (NEW's file for a new or unchanged instance, OLD's for an old
+ * one).  A roll-back's findings share the run (services merge several runs
+ * of one tool poorly); each result's properties say its direction.
+ *
+ *   - A suppressed finding is a result with `suppressions` (kind inSource,
+ *     status accepted, the reason as justification): code scanning shows it
+ *     as dismissed rather than losing it.
+ *   - `partialFingerprints["snipeproofWindow/v1"]` identifies the window
+ *     across runs and edits: a hash of its kind, component, instance label,
+ *     direction and (for dangling references) the name, not of its line.
+ */
 #include "output.h"
 #include "json_build.h"
 #include "summary.h"
@@ -13,8 +21,13 @@
 #define SARIF_SCHEMA "https://json.schemastore.org/sarif-2.1.0.json"
 
 typedef struct rule {
-    const char *id, *name, *short_text, *full_text;
+    const char *id, *name, *short_text, *full_text, *help_text;
 } rule;
+
+#define SUPPRESS_HELP                                                                          \
+    "  To accept a window, say so on the resource, with a reason: Metadata: {snipeproof: "     \
+    "{ignore: [{kind: %s, reason: \"...\"}]}} (in the template that defines the instance: NEW " \
+    "for a new one, OLD for an old one, either for one the update does not change)."
 
 static const rule rules[] = {
     [SP_FINDING_EXPOSURE] =
@@ -23,14 +36,28 @@ static const rule rules[] = {
          "allows",
          "While the update runs, an intermediate state exists in which requests reach a "
          "component that neither its old nor its new configuration lets through.  Apply the "
-         "update in the order given (extra DependsOn), or in several phases."},
+         "update in the order given (extra DependsOn), or in several phases.",
+         "An exposure window: while the update runs, some intermediate state lets requests "
+         "reach a component in a way that its own configuration (the old one for an old "
+         "instance, the new one for a new instance) never allows; scanners find such an "
+         "opening within minutes.  The result says what gets through (excess), the path "
+         "from the internet, and which events open the window.  To avoid it, add the "
+         "DependsOn the result suggests (snipeproof fix writes it; snipeproof plan gives "
+         "the whole safe order), or, when no order helps, apply the update in phases."
+         SUPPRESS_HELP},
     [SP_FINDING_DANGLING] =
         {"dangling-reference-window", "DanglingReferenceWindow",
          "A component refers, during the update, to a claimable name that nobody owns",
          "While the update runs, an intermediate state exists in which a live component "
          "refers to a globally claimable name (a bucket name, a DNS name) whose owner does not "
          "exist, so anyone could register it.  Apply the update in the order given, or in "
-         "several phases."},
+         "several phases.",
+         "A dangling-reference window: while the update runs, some intermediate state has a "
+         "live component referring to a globally claimable name (an S3 bucket name, a DNS "
+         "name) that no component owns at that moment, so anyone could register it and "
+         "receive the traffic or data meant for it.  To avoid it, add the DependsOn the "
+         "result suggests (snipeproof fix writes it), or apply the update in phases."
+         SUPPRESS_HELP},
 };
 
 static json_t *text_object(const char *text)
@@ -55,7 +82,9 @@ static json_t *driver_rules(void)
         sp_json_put(r, "name", json_string(rules[i].name), &ok);
         sp_json_put(r, "shortDescription", text_object(rules[i].short_text), &ok);
         sp_json_put(r, "fullDescription", text_object(rules[i].full_text), &ok);
-        sp_json_put(r, "help", text_object(rules[i].full_text), &ok);
+        char help[2048];
+        snprintf(help, sizeof help, rules[i].help_text, rules[i].id);
+        sp_json_put(r, "help", text_object(help), &ok);
         sp_json_put(cfg, "level", json_string("error"), &ok);
         sp_json_put(r, "defaultConfiguration", cfg, &ok);
         sp_json_push(tags, json_string("security"), &ok);
@@ -96,16 +125,44 @@ static json_t *file_uri(const char *path)
     return j;
 }
 
-static json_t *locations(const sp_model *m, const sp_finding *f)
+static bool is_file(const sp_check_result *res, const char *file)
+{
+    const char *text = res->report->model->text_input;
+    return file && *file && !(text && !strcmp(file, text));
+}
+
+/* Where a result points: the instance's definition; when that is in no
+ * file of the checkout (OLD read from git), the component's definition in
+ * the other configuration; else the start of a file that is one. */
+static void result_location(const sp_check_result *res, const sp_finding *f, const char **file,
+                            unsigned *line, unsigned *column)
+{
+    const sp_model *m = res->report->model;
+    *line = *column = 1;
+    if (sp_finding_location(m, f, file, line, column) && is_file(res, *file))
+        return;
+    if (f->instance < m->instances.len) {
+        const sp_component *c = &m->components.items[m->instances.items[f->instance].component];
+        const sp_loc locs[2] = {c->loc_new, c->loc_old};
+        for (int i = 0; i < 2; i++) {
+            const char *other = sp_loc_file(m->ctx, locs[i]);
+            if (is_file(res, other)) {
+                *file = other;
+                sp_loc_line_col(m->ctx, locs[i], line, column);
+                return;
+            }
+        }
+    }
+    /* Code scanning wants a location on every result. */
+    *file = is_file(res, m->new_path) ? m->new_path : m->old_path;
+    *line = *column = 1;
+}
+
+static json_t *locations(const sp_check_result *res, const sp_finding *f)
 {
     const char *file;
-    unsigned line = 1, column = 1;
-    /* Code scanning wants a location on every result: without a position,
-     * the start of the NEW file stands in. */
-    if (!sp_finding_location(m, f, &file, &line, &column)) {
-        file = m->new_path && *m->new_path ? m->new_path : m->old_path;
-        line = column = 1;
-    }
+    unsigned line, column;
+    result_location(res, f, &file, &line, &column);
     json_t *a = json_array(), *loc = json_object(), *phys = json_object(),
            *art = json_object(), *region = json_object();
     bool ok = true;
@@ -165,6 +222,50 @@ static json_t *message(const sp_check_result *res, const sp_finding *f)
     return j;
 }
 
+/* FNV-1a, 64 bits, over NUL-separated fields. */
+static uint64_t fnv(uint64_t h, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++)
+        h = (h ^ *p) * 0x100000001b3ull;
+    return h * 0x100000001b3ull; /* the separator */
+}
+
+static json_t *fingerprints(const sp_check_result *res, const sp_finding *f, sp_label label)
+{
+    const sp_model *m = res->report->model;
+    uint64_t h = 0xcbf29ce484222325ull;
+    h = fnv(h, rules[f->kind].id);
+    h = fnv(h, sp_node_name(m, f->instance));
+    h = fnv(h, sp_label_name(label));
+    h = fnv(h, sp_direction_id(res->direction));
+    if (f->kind == SP_FINDING_DANGLING)
+        h = fnv(h, f->name);
+    char hex[17];
+    snprintf(hex, sizeof hex, "%016llx", (unsigned long long)h);
+    json_t *o = json_object();
+    bool ok = o != NULL;
+    sp_json_put(o, "snipeproofWindow/v1", json_string(hex), &ok);
+    if (ok)
+        return o;
+    json_decref(o);
+    return NULL;
+}
+
+static json_t *suppressions(const sp_finding *f)
+{
+    json_t *a = json_array(), *s = json_object();
+    bool ok = a && s;
+    sp_json_put(s, "kind", json_string("inSource"), &ok);
+    sp_json_put(s, "status", json_string("accepted"), &ok);
+    sp_json_put(s, "justification", sp_json_text(f->suppress_reason ? f->suppress_reason : ""),
+                &ok);
+    sp_json_push(a, s, &ok);
+    if (ok)
+        return a;
+    json_decref(a);
+    return NULL;
+}
+
 static json_t *result(const sp_check_result *res, const sp_finding *f)
 {
     const sp_report *r = res->report;
@@ -177,7 +278,10 @@ static json_t *result(const sp_check_result *res, const sp_finding *f)
     sp_json_put(o, "ruleIndex", json_integer((json_int_t)f->kind), &ok);
     sp_json_put(o, "level", json_string("error"), &ok);
     sp_json_put(o, "message", message(res, f), &ok);
-    sp_json_put(o, "locations", locations(m, f), &ok);
+    sp_json_put(o, "locations", locations(res, f), &ok);
+    sp_json_put(o, "partialFingerprints", fingerprints(res, f, label), &ok);
+    if (f->suppressed)
+        sp_json_put(o, "suppressions", suppressions(f), &ok);
     sp_json_put(props, "direction", json_string(sp_direction_id(res->direction)), &ok);
     sp_json_put(props, "component", sp_json_text(sp_node_name(m, f->instance)), &ok);
     sp_json_put(props, "instance", json_string(sp_label_name(label)), &ok);
@@ -204,8 +308,7 @@ bool sp_render_check_sarif(const sp_check_result *results, size_t n, FILE *out)
     for (size_t i = 0; i < n; i++) {
         const sp_report *r = results[i].report;
         for (size_t k = 0; k < r->findings.len; k++)
-            if (!r->findings.items[k].suppressed)
-                sp_json_push(res, result(&results[i], &r->findings.items[k]), &ok);
+            sp_json_push(res, result(&results[i], &r->findings.items[k]), &ok);
     }
     sp_json_put(run, "results", res, &ok);
     sp_json_put(run, "columnKind", json_string("unicodeCodePoints"), &ok);

@@ -101,6 +101,41 @@ static void render_finding(const painter *p, const sp_report *r, bool fixes_know
     }
 }
 
+/* A window the configuration accepts: listed, marked, with its reason,
+ * what it lets through and when; not counted. */
+static void render_suppressed(const painter *p, const sp_report *r, const sp_finding *f)
+{
+    FILE *out = p->out;
+    const sp_model *m = r->model;
+    const char *file;
+    unsigned line, col;
+    if (sp_finding_location(m, f, &file, &line, &col)) {
+        on(p, BOLD);
+        fprintf(out, "%s:%u:%u:", file, line, col);
+        off(p);
+        fputc(' ', out);
+    }
+    on(p, YELLOW);
+    fprintf(out, "%s (suppressed)", sp_kind_words(f->kind));
+    off(p);
+    fputs(": ", out);
+    sp_say_instance(out, m, f->instance);
+    fputc('\n', out);
+    label(p, "reason");
+    fprintf(out, "%s\n", f->suppress_reason ? f->suppress_reason : "");
+    for (size_t i = 0; i < f->nexcess; i++) {
+        if (i == 0)
+            label(p, "excess");
+        else
+            fprintf(out, "%13s", "");
+        sp_say_excess_row(out, &f->excess[i]);
+        fputc('\n', out);
+    }
+    label(p, "when");
+    sp_say_witness(out, r->update, f);
+    fputc('\n', out);
+}
+
 static void render_summary(const painter *p, const sp_report *r)
 {
     FILE *out = p->out;
@@ -173,6 +208,18 @@ void sp_render_check_text(const sp_check_result *results, size_t n, const sp_out
             if (!first)
                 fputc('\n', out);
             render_finding(&p, r, results[i].fixes_known, f);
+            first = false;
+            printed = true;
+        }
+        /* Suppressed windows after the others, marked; -q leaves them out
+         * (they are not windows any more). */
+        for (size_t k = 0; k < r->findings.len && !quiet; k++) {
+            const sp_finding *f = &r->findings.items[k];
+            if (!f->suppressed)
+                continue;
+            if (!first)
+                fputc('\n', out);
+            render_suppressed(&p, r, f);
             first = false;
             printed = true;
         }

@@ -152,12 +152,18 @@ static void suppressed_only_when_true(void **state)
     fixture f;
     fixture_init(&f, SP_ENGINE_STACK);
     fixture_add_web_finding(&f, true);
-    fixture_add_web_finding(&f, true)->suppressed = true;
+    sp_finding *x = fixture_add_web_finding(&f, true);
+    x->suppressed = true;
+    x->suppress_reason = "key-only SSH";
     json_t *j = render(&f);
     json_t *findings = json_object_get(j, "findings");
     assert_int_equal(json_array_size(findings), 2);
     assert_null(json_object_get(json_array_get(findings, 0), "suppressed"));
+    assert_null(json_object_get(json_array_get(findings, 0), "suppression_reason"));
     assert_true(json_is_true(json_object_get(json_array_get(findings, 1), "suppressed")));
+    assert_string_equal(
+        json_string_value(json_object_get(json_array_get(findings, 1), "suppression_reason")),
+        "key-only SSH");
     json_t *sum = json_object_get(j, "summary");
     assert_int_equal(json_integer_value(json_object_get(sum, "windows")), 1);
     json_decref(j);

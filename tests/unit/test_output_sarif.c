@@ -56,7 +56,7 @@ static void log_shape(void **state)
     assert_string_equal(str_at(run, "tool.driver.rules.1.id"), "dangling-reference-window");
     assert_string_equal(str_at(run, "columnKind"), "unicodeCodePoints");
     json_t *results = json_object_get(run, "results");
-    assert_int_equal(json_array_size(results), 2); /* the suppressed one is left out */
+    assert_int_equal(json_array_size(results), 3); /* the suppressed one too, marked */
     json_t *r0 = json_array_get(results, 0), *r1 = json_array_get(results, 1);
     assert_string_equal(str_at(r0, "ruleId"), "exposure-window");
     assert_int_equal(json_integer_value(json_object_get(r0, "ruleIndex")), 0);
@@ -76,6 +76,77 @@ static void log_shape(void **state)
     assert_non_null(strstr(str_at(r1, "message.text"), "Hint: no extra DependsOn"));
     assert_string_equal(str_at(r0, "properties.direction"), "update");
     assert_string_equal(str_at(r0, "properties.path.2"), "WebServer");
+    assert_null(json_object_get(r0, "suppressions"));
+    json_t *r2 = json_array_get(results, 2);
+    assert_string_equal(str_at(r2, "suppressions.0.kind"), "inSource");
+    assert_string_equal(str_at(r2, "suppressions.0.status"), "accepted");
+    json_decref(log);
+    fixture_release(&f);
+}
+
+static void suppressed_results_carry_the_reason(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_init(&f, SP_ENGINE_STACK);
+    sp_finding *x = fixture_add_web_finding(&f, true);
+    x->suppressed = true;
+    x->suppress_reason = "key-only SSH; accepted for one deploy";
+    sp_check_result res = {&f.report, SP_UPDATE, true};
+    json_t *log = render(&res, 1);
+    assert_string_equal(str_at(run0(log), "results.0.suppressions.0.justification"),
+                        "key-only SSH; accepted for one deploy");
+    json_decref(log);
+    fixture_release(&f);
+}
+
+/* The fingerprint names the window, not its line: the same finding gives
+ * the same one, other findings (another kind, another direction) others. */
+static void fingerprints_are_stable_and_distinct(void **state)
+{
+    (void)state;
+    fixture a, b;
+    fixture_init(&a, SP_ENGINE_STACK);
+    fixture_init(&b, SP_ENGINE_STACK);
+    fixture_add_web_finding(&a, true);
+    fixture_add_dangling_finding(&a);
+    sp_finding *moved = fixture_add_web_finding(&b, false);
+    b.model.instances.items[moved->instance].loc.off += 5; /* another line */
+    sp_check_result ra = {&a.report, SP_UPDATE, true};
+    sp_check_result rb[2] = {{&b.report, SP_UPDATE, true}, {&b.report, SP_ROLLBACK, true}};
+    json_t *la = render(&ra, 1), *lb = render(rb, 2);
+    const char *key = "results.0.partialFingerprints.snipeproofWindow/v1";
+    const char *fa0 = str_at(run0(la), key);
+    const char *fa1 = str_at(run0(la), "results.1.partialFingerprints.snipeproofWindow/v1");
+    const char *fb0 = str_at(run0(lb), key);
+    const char *fb1 = str_at(run0(lb), "results.1.partialFingerprints.snipeproofWindow/v1");
+    assert_non_null(fa0);
+    assert_int_equal(strlen(fa0), 16);
+    assert_string_equal(fa0, fb0);
+    assert_string_not_equal(fa0, fa1);
+    assert_string_not_equal(fb0, fb1);
+    json_decref(la);
+    json_decref(lb);
+    fixture_release(&a);
+    fixture_release(&b);
+}
+
+/* OLD read from git (--base) is no file of the checkout: a result on an
+ * old instance points at the component's definition in NEW instead. */
+static void text_inputs_are_not_pointed_into(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_init(&f, SP_ENGINE_STACK);
+    sp_finding *x = fixture_add_web_finding(&f, false);
+    x->instance = f.web_old;
+    f.model.text_input = "old.yaml";
+    sp_check_result res = {&f.report, SP_UPDATE, true};
+    json_t *log = render(&res, 1);
+    json_t *r0 = json_array_get(json_object_get(run0(log), "results"), 0);
+    assert_string_equal(str_at(r0, "locations.0.physicalLocation.artifactLocation.uri"),
+                        "new.yaml");
+    assert_string_equal(str_at(r0, "properties.instance"), "old");
     json_decref(log);
     fixture_release(&f);
 }
@@ -157,6 +228,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(log_shape),
+        cmocka_unit_test(suppressed_results_carry_the_reason),
+        cmocka_unit_test(fingerprints_are_stable_and_distinct),
+        cmocka_unit_test(text_inputs_are_not_pointed_into),
         cmocka_unit_test(rollback_results_share_the_run),
         cmocka_unit_test(unknown_fixes_are_not_claimed),
         cmocka_unit_test(absolute_paths_become_file_uris),

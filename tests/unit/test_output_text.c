@@ -236,16 +236,29 @@ static void incomplete_says_so(void **state)
     fixture_release(&f);
 }
 
-static void suppressed_are_counted_not_shown(void **state)
+/* A suppressed window is listed, marked, with its reason, after the
+ * windows, and not counted; -q leaves it out. */
+static void suppressed_are_marked_not_counted(void **state)
 {
     (void)state;
     fixture f;
     fixture_init(&f, SP_ENGINE_STACK);
-    fixture_add_web_finding(&f, true)->suppressed = true;
+    sp_finding *x = fixture_add_web_finding(&f, true);
+    x->suppressed = true;
+    x->suppress_reason = "key-only SSH";
     char *s = fixture_render_one(&f, FX_TEXT, false, false);
-    assert_string_equal(s, "No sniping window. 1 suppressed. 4 components (3 modelled; "
+    assert_string_equal(s, "new.yaml:6:3: exposure window (suppressed): WebServer (new)\n"
+                           "  reason:   key-only SSH\n"
+                           "  excess:   tcp port 22 from 0.0.0.0/0, credentials: none\n"
+                           "  when:     if WebServer is updated while Router is not yet "
+                           "updated\n"
+                           "\n"
+                           "No sniping window. 1 suppressed. 4 components (3 modelled; "
                            "unknown type: AWS::Foo::Bar), 4 events; every reachable state was "
                            "checked.\n");
+    free(s);
+    s = fixture_render_one(&f, FX_TEXT, false, true);
+    assert_string_equal(s, "");
     free(s);
     fixture_release(&f);
 }
@@ -337,7 +350,7 @@ int main(void)
         cmocka_unit_test(excess_words),
         cmocka_unit_test(unknown_fixes_are_not_claimed),
         cmocka_unit_test(incomplete_says_so),
-        cmocka_unit_test(suppressed_are_counted_not_shown),
+        cmocka_unit_test(suppressed_are_marked_not_counted),
         cmocka_unit_test(colour_only_when_asked),
         cmocka_unit_test(rollback_is_a_separate_section),
         cmocka_unit_test(missing_location_is_left_out),
