@@ -5,92 +5,24 @@
  * structural equality of its definition, `after:` excepted).  Names of
  * hosts and networks share one namespace; `internet` is reserved.
  *
- * The graph of one state (docs/ARCHITECTURE.md, "Topology files"):
- *   - each network N is a node; requests that originate inside N enter it
- *     from the internet node: EDGE internet -> N admitting src ∈ N;
- *   - a host H with `network: N` is reached from N: EDGE N -> H admitting
- *     dst ∈ N through H's firewall slot; with `network: internet` (a public
- *     address) EDGE internet -> H admitting internet sources and
- *     destinations;
- *   - a forwarding host F with {from: A, to: B}: EDGE A -> B contributed
- *     by F through F's firewall slot (the firewall filters what F forwards
- *     as well as what reaches F).  From the internet the edge leaves the
- *     internet node and admits only sources outside every declared network
- *     (no spoofing); traffic forwarded *to* the internet is not followed
- *     (what matters is what reaches hosts from the internet, which emits
- *     every request anyway);
- *   - a firewall is a GUARD on its host (rules in order, first match, then
- *     the default) attached to the host's slot `firewall`; a host without a
- *     firewall has no slot on its edges (it filters nothing);
- *   - services are ACCEPTS facts (protocol and port); no `services` key
- *     accepts everything, `services: []` nothing.  Networks accept nothing:
- *     they are transit, never the target of a finding;
- *   - a request's source and destination are of one address family: the
- *     edges that leave the internet node pair IPv4 with IPv4 and IPv6 with
- *     IPv6.
- * `after:` lists become declared deps, which order the fleet's events. */
+ * This file reads and checks the files into fleets (fleet.h); fleet.c
+ * builds the model, whose graph fleet.h describes.  A host's firewall is
+ * one guard, "firewall", on the edge that reaches the host and on every
+ * forward of the host (it filters what the host forwards as well as what
+ * reaches it); a host without a firewall filters nothing.  Services are
+ * ACCEPTS facts: no `services` key accepts everything, `services: []`
+ * nothing.  `after:` lists become declared deps. */
+#include "fleet.h"
 #include "topology.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-enum { SEG_NONE = -1, SEG_INTERNET = -2 };
-enum { FAM_V4, FAM_V6, NFAMS };
-
-typedef SP_VEC(sp_ival) ival_vec;
-
-typedef struct net {
-    const char *name;
-    const sp_doc *key, *value;
-    sp_ival iv;
-    bool bad; /* its range is malformed (reported): known by name only */
-    int family;
-    uint32_t comp; /* component, once merged */
-} net;
-
-typedef struct fwd {
-    int from, to; /* net index in the file, or SEG_INTERNET */
-    const sp_doc *node;
-} fwd;
-
-typedef struct rule {
-    uint8_t action;
-    const sp_reqset *set;
-    const sp_doc *node;
-} rule;
-
-typedef struct svc {
-    const sp_reqset *set;
-    const char *why;
-    const sp_doc *node;
-} svc;
-
-typedef struct after_ref {
-    const sp_doc *node;
-    int host; /* index in the file */
-} after_ref;
-
-typedef struct host {
-    const char *name;
-    const sp_doc *key, *def;
-    int network; /* net index, SEG_INTERNET or SEG_NONE */
-    const sp_doc *network_node;
-    SP_VEC(fwd) fwds;
-    bool firewall;
-    uint8_t dflt;
-    const sp_doc *fw_node;
-    SP_VEC(rule) rules;
-    bool has_services;
-    SP_VEC(svc) svcs;
-    SP_VEC(after_ref) after;
-    uint32_t comp;
-} host;
-
+/* One file as read: its fleet (every host with one guard, "firewall",
+ * when it has one). */
 typedef struct tfile {
     const sp_doc *doc; /* NULL: an empty configuration */
-    SP_VEC(net) nets;
-    SP_VEC(host) hosts;
-    ival_vec inet[NFAMS]; /* addresses outside every network, per family */
+    sp_fleet fleet;
 } tfile;
 
 typedef struct loader {
@@ -177,19 +109,6 @@ static bool valid_name(const char *s)
               *s == '.' || *s == '-' || *s == '_'))
             return false;
     return true;
-}
-
-static sp_ival family_domain(int fam)
-{
-    sp_ival d;
-    if (fam == FAM_V4) {
-        d.lo = sp_key_ipv4(0);
-        d.hi = sp_key_ipv4(UINT32_MAX);
-    } else {
-        d.lo = sp_key_ipv6(0, 0);
-        d.hi = sp_key_ipv6(UINT64_MAX, UINT64_MAX);
-    }
-    return d;
 }
 
 static const char *cidr_text(loader *L, sp_ival iv)
@@ -308,23 +227,7 @@ static int parse_action(loader *L, const sp_doc *node, const char *what)
     return -1;
 }
 
-static int find_net(const tfile *f, const char *name)
-{
-    for (size_t i = 0; i < f->nets.len; i++)
-        if (!strcmp(f->nets.items[i].name, name))
-            return (int)i;
-    return SEG_NONE;
-}
-
-static int find_host(const tfile *f, const char *name)
-{
-    for (size_t i = 0; i < f->hosts.len; i++)
-        if (!strcmp(f->hosts.items[i].name, name))
-            return (int)i;
-    return -1;
-}
-
-static const char *net_list(loader *L, const tfile *f)
+static const char *net_list(loader *L, const sp_fleet *f)
 {
     if (!f->nets.len)
         return "this file declares no network";
@@ -337,44 +240,37 @@ static const char *net_list(loader *L, const tfile *f)
 }
 
 /* A segment name: a network of this file or `internet`. */
-static int parse_segment(loader *L, const tfile *f, const sp_doc *node, const char *what)
+static int parse_segment(loader *L, const sp_fleet *f, const sp_doc *node, const char *what)
 {
     const char *t = text_of(L, node, what);
     if (!t)
-        return SEG_NONE;
+        return SP_SEG_NONE;
     if (!strcmp(t, "internet"))
-        return SEG_INTERNET;
-    int n = find_net(f, t);
-    if (n == SEG_NONE)
+        return SP_SEG_INTERNET;
+    int n = sp_fleet_find_net(f, t);
+    if (n == SP_SEG_NONE)
         FAIL(L, node, "%s: unknown network '%s' (%s; or internet)", what, t, net_list(L, f));
     return n;
 }
 
 /* ---- request sets ---- */
 
-static void allow_ivals(sp_box_builder *b, sp_dim d, const sp_ival *iv, size_t n)
-{
-    sp_box_restrict(b, d);
-    for (size_t i = 0; i < n; i++)
-        sp_box_allow(b, d, iv[i].lo, iv[i].hi);
-}
-
 /* Addresses a rule's from/to names: a network, internet or a CIDR. */
-static bool rule_addresses(loader *L, const tfile *f, const sp_doc *node, const char *what,
-                           ival_vec *out)
+static bool rule_addresses(loader *L, const sp_fleet *f, const sp_doc *node, const char *what,
+                           sp_ival_vec *out)
 {
     const char *t = text_of(L, node, what);
     if (!t)
         return false;
     if (!strcmp(t, "internet")) {
-        for (int fam = 0; fam < NFAMS; fam++)
+        for (int fam = 0; fam < SP_NFAMS; fam++)
             for (size_t i = 0; i < f->inet[fam].len; i++)
                 if (!sp_vec_push(&L->ctx->arena, out, f->inet[fam].items[i]))
                     return false;
         return true;
     }
-    int n = find_net(f, t);
-    if (n != SEG_NONE)
+    int n = sp_fleet_find_net(f, t);
+    if (n != SP_SEG_NONE)
         return sp_vec_push(&L->ctx->arena, out, f->nets.items[n].iv);
     if (!strchr(t, '.') && !strchr(t, ':')) {
         FAIL(L, node, "%s: '%s' is neither a network (%s), internet, nor an address block", what,
@@ -387,33 +283,9 @@ static bool rule_addresses(loader *L, const tfile *f, const sp_doc *node, const 
     return sp_vec_push(&L->ctx->arena, out, iv);
 }
 
-/* Requests from the internet: sources outside every network, paired with
- * destinations of their own family (`dst_internet`: only destinations
- * outside every network too). */
-static const sp_reqset *internet_set(loader *L, const tfile *f, bool dst_internet)
-{
-    sp_set_builder s;
-    sp_set_begin(&s, L->ctx);
-    for (int fam = 0; fam < NFAMS; fam++) {
-        if (!f->inet[fam].len)
-            continue;
-        sp_box_builder b;
-        sp_box_begin(&b, L->ctx);
-        allow_ivals(&b, SP_DIM_SRC, f->inet[fam].items, f->inet[fam].len);
-        if (dst_internet) {
-            allow_ivals(&b, SP_DIM_DST, f->inet[fam].items, f->inet[fam].len);
-        } else {
-            sp_ival d = family_domain(fam);
-            allow_ivals(&b, SP_DIM_DST, &d, 1);
-        }
-        sp_set_add_box(&s, &b);
-    }
-    return sp_set_finish(&s);
-}
-
 /* ---- reading one file ---- */
 
-static void read_networks(loader *L, tfile *f, const sp_doc *nets)
+static void read_networks(loader *L, sp_fleet *f, const sp_doc *nets)
 {
     if (!nets || nets->kind == SP_DOC_NULL || !is_kind(L, nets, SP_DOC_MAP, "networks"))
         return;
@@ -430,7 +302,7 @@ static void read_networks(loader *L, tfile *f, const sp_doc *nets)
                        "networks");
             continue;
         }
-        net n;
+        sp_fleet_net n;
         memset(&n, 0, sizeof n);
         n.name = name;
         n.key = k;
@@ -441,10 +313,10 @@ static void read_networks(loader *L, tfile *f, const sp_doc *nets)
         /* A malformed range is reported once; the name stays known so
          * that its uses do not add errors of their own. */
         n.bad = !parse_cidr(L, v, what, &n.iv);
-        n.family = n.iv.lo.tag == SP_TAG_IPV6 ? FAM_V6 : FAM_V4;
+        n.family = n.iv.lo.tag == SP_TAG_IPV6 ? SP_FAM_V6 : SP_FAM_V4;
         bool overlap = false;
         for (size_t j = 0; j < f->nets.len && !overlap && !n.bad; j++) {
-            const net *o = &f->nets.items[j];
+            const sp_fleet_net *o = &f->nets.items[j];
             if (o->bad)
                 continue;
             if (sp_key_cmp(o->iv.lo, n.iv.hi) <= 0 && sp_key_cmp(n.iv.lo, o->iv.hi) <= 0) {
@@ -460,49 +332,7 @@ static void read_networks(loader *L, tfile *f, const sp_doc *nets)
     }
 }
 
-/* The addresses outside every network of the file, per family. */
-static void compute_internet(loader *L, tfile *f)
-{
-    for (int fam = 0; fam < NFAMS; fam++) {
-        sp_ival dom = family_domain(fam);
-        size_t n = 0;
-        sp_ival *sorted = calloc(f->nets.len + 1, sizeof *sorted);
-        if (!sorted) {
-            sp_oom(L->ctx);
-            return;
-        }
-        for (size_t i = 0; i < f->nets.len; i++)
-            if (f->nets.items[i].family == fam && !f->nets.items[i].bad) {
-                size_t j = n++;
-                while (j > 0 && sp_key_cmp(sorted[j - 1].lo, f->nets.items[i].iv.lo) > 0) {
-                    sorted[j] = sorted[j - 1];
-                    j--;
-                }
-                sorted[j] = f->nets.items[i].iv;
-            }
-        sp_key cur = dom.lo;
-        bool end = false;
-        for (size_t i = 0; i < n && !end; i++) {
-            if (sp_key_cmp(sorted[i].lo, cur) > 0) {
-                sp_ival gap = {cur, sp_key_prev(sorted[i].lo)};
-                if (!sp_vec_push(&L->ctx->arena, &f->inet[fam], gap))
-                    sp_oom(L->ctx);
-            }
-            if (!sp_key_cmp(sorted[i].hi, dom.hi))
-                end = true;
-            else
-                cur = sp_key_next(sorted[i].hi);
-        }
-        if (!end) {
-            sp_ival gap = {cur, dom.hi};
-            if (!sp_vec_push(&L->ctx->arena, &f->inet[fam], gap))
-                sp_oom(L->ctx);
-        }
-        free(sorted);
-    }
-}
-
-static void read_forwards(loader *L, tfile *f, host *h, const sp_doc *list)
+static void read_forwards(loader *L, sp_fleet *f, sp_fleet_host *h, const sp_doc *list)
 {
     if (list->kind == SP_DOC_NULL || !is_kind(L, list, SP_DOC_SEQ, "forwards"))
         return;
@@ -517,9 +347,12 @@ static void read_forwards(loader *L, tfile *f, host *h, const sp_doc *list)
             FAIL(L, item, "a forward needs both 'from' and 'to' (a network or internet)");
             continue;
         }
-        fwd w = {parse_segment(L, f, from, "forwards 'from'"),
-                 parse_segment(L, f, to, "forwards 'to'"), item};
-        if (w.from == SEG_NONE || w.to == SEG_NONE)
+        sp_fleet_forward w;
+        memset(&w, 0, sizeof w);
+        w.from = parse_segment(L, f, from, "forwards 'from'");
+        w.to = parse_segment(L, f, to, "forwards 'to'");
+        w.node = item;
+        if (w.from == SP_SEG_NONE || w.to == SP_SEG_NONE)
             continue;
         if (w.from == w.to) {
             FAIL(L, to, "a forward from a segment to itself ('%s') forwards nothing",
@@ -531,7 +364,7 @@ static void read_forwards(loader *L, tfile *f, host *h, const sp_doc *list)
     }
 }
 
-static void read_rule(loader *L, tfile *f, host *h, const sp_doc *item, size_t index)
+static void read_rule(loader *L, sp_fleet *f, sp_fleet_host *h, const sp_doc *item, size_t index)
 {
     static const char *const keys[] = {"action", "protocol", "port", "from", "to", NULL};
     if (!is_kind(L, item, SP_DOC_MAP, "a firewall rule"))
@@ -556,7 +389,7 @@ static void read_rule(loader *L, tfile *f, host *h, const sp_doc *item, size_t i
             ports = false;
         }
     }
-    ival_vec src = {0}, dst = {0};
+    sp_ival_vec src = {0}, dst = {0};
     bool ok_from = !from || rule_addresses(L, f, from, "rule 'from'", &src);
     bool ok_to = !to || rule_addresses(L, f, to, "rule 'to'", &dst);
     if (action < 0 || p < 0 || (port && !ports) || !ok_from || !ok_to)
@@ -568,33 +401,42 @@ static void read_rule(loader *L, tfile *f, host *h, const sp_doc *item, size_t i
     if (ports)
         sp_box_allow(&b, SP_DIM_PORT, sp_key_num(lo), sp_key_num(hi));
     if (from)
-        allow_ivals(&b, SP_DIM_SRC, src.items, src.len);
+        sp_fleet_allow_ivals(&b, SP_DIM_SRC, src.items, src.len);
     if (to)
-        allow_ivals(&b, SP_DIM_DST, dst.items, dst.len);
+        sp_fleet_allow_ivals(&b, SP_DIM_DST, dst.items, dst.len);
     sp_set_builder s;
     sp_set_begin(&s, L->ctx);
     sp_set_add_box(&s, &b);
-    rule r = {(uint8_t)action, sp_set_finish(&s), item};
-    (void)index;
-    if (!r.set || !sp_vec_push(&L->ctx->arena, &h->rules, r))
+    sp_fleet_rule r = {(uint8_t)action, sp_set_finish(&s), sp_doc_loc(item),
+                       sp_arena_printf(&L->ctx->arena, "rule %zu", index + 1)};
+    sp_fleet_guard *g = &h->guards.items[0];
+    if (!r.set || !r.why || !sp_vec_push(&L->ctx->arena, &g->rules, r))
         sp_oom(L->ctx);
 }
 
-static void read_firewall(loader *L, tfile *f, host *h, const sp_doc *fw)
+static void read_firewall(loader *L, sp_fleet *f, sp_fleet_host *h, const sp_doc *fw)
 {
     static const char *const keys[] = {"default", "rules", NULL};
     if (!is_kind(L, fw, SP_DOC_MAP, "firewall"))
         return;
     check_keys(L, fw, keys, "a firewall");
-    h->firewall = true;
-    h->fw_node = fw;
+    /* One guard, on every edge of the host (see read_host). */
+    sp_fleet_guard g;
+    memset(&g, 0, sizeof g);
+    g.name = L->fw_name;
+    g.loc = sp_doc_loc(fw);
+    g.why = "firewall";
     const sp_doc *d = sp_doc_get(fw, "default"), *rules = sp_doc_get(fw, "rules");
     if (!d) {
         FAIL(L, fw, "a firewall needs a default: accept or drop");
     } else {
         int a = parse_action(L, d, "the firewall's default");
         if (a >= 0)
-            h->dflt = (uint8_t)a;
+            g.dflt = (uint8_t)a;
+    }
+    if (!sp_vec_push(&L->ctx->arena, &h->guards, g)) {
+        sp_oom(L->ctx);
+        return;
     }
     if (!rules || rules->kind == SP_DOC_NULL || !is_kind(L, rules, SP_DOC_SEQ, "rules"))
         return;
@@ -602,7 +444,7 @@ static void read_firewall(loader *L, tfile *f, host *h, const sp_doc *fw)
         read_rule(L, f, h, rules->u.seq.items[i], i);
 }
 
-static void read_services(loader *L, host *h, const sp_doc *list)
+static void read_services(loader *L, sp_fleet_host *h, const sp_doc *list)
 {
     static const char *const keys[] = {"name", "protocol", "port", "auth", NULL};
     if (list->kind == SP_DOC_NULL) {
@@ -613,6 +455,7 @@ static void read_services(loader *L, host *h, const sp_doc *list)
     if (!is_kind(L, list, SP_DOC_SEQ, "services"))
         return;
     h->has_services = true;
+    h->services_loc = sp_doc_loc(list);
     for (size_t i = 0; i < list->u.seq.len; i++) {
         const sp_doc *item = list->u.seq.items[i];
         if (!is_kind(L, item, SP_DOC_MAP, "a service"))
@@ -655,9 +498,9 @@ static void read_services(loader *L, host *h, const sp_doc *list)
         char ports[32] = "";
         if (port)
             snprintf(ports, sizeof ports, lo == hi ? " %u" : " %u-%u", lo, hi);
-        svc v;
+        sp_fleet_service v;
         v.set = sp_set_finish(&s);
-        v.node = item;
+        v.loc = sp_doc_loc(item);
         v.why = sp_arena_printf(&L->ctx->arena, "service %s: %s%s, auth %s", nt ? nt : "-",
                                 sp_doc_text(proto), ports, at ? at : "unspecified");
         if (!v.set || !v.why || !sp_vec_push(&L->ctx->arena, &h->svcs, v))
@@ -685,7 +528,7 @@ static void read_deploy(loader *L, const sp_doc *d)
     }
 }
 
-static void read_host(loader *L, tfile *f, host *h)
+static void read_host(loader *L, sp_fleet *f, sp_fleet_host *h)
 {
     static const char *const keys[] = {"network", "forwards", "firewall", "services",
                                        "after",   "deploy",   NULL};
@@ -704,9 +547,18 @@ static void read_host(loader *L, tfile *f, host *h)
     if ((v = sp_doc_get(d, "deploy")))
         read_deploy(L, v);
     check_keys(L, d, keys, "a host");
+    /* The firewall filters what reaches the host and what it forwards. */
+    if (h->guards.len) {
+        uint32_t g = 0;
+        if (!sp_vec_push(&L->ctx->arena, &h->entry_guards, g))
+            sp_oom(L->ctx);
+        for (size_t i = 0; i < h->fwds.len; i++)
+            if (!sp_vec_push(&L->ctx->arena, &h->fwds.items[i].guards, g))
+                sp_oom(L->ctx);
+    }
 }
 
-static void read_after(loader *L, tfile *f, host *h)
+static void read_after(loader *L, sp_fleet *f, sp_fleet_host *h)
 {
     const sp_doc *v = sp_doc_get(h->def, "after");
     if (!v || v->kind == SP_DOC_NULL || !is_kind(L, v, SP_DOC_SEQ, "after"))
@@ -716,13 +568,14 @@ static void read_after(loader *L, tfile *f, host *h)
         const char *t = text_of(L, item, "an entry of after");
         if (!t)
             continue;
-        int target = find_host(f, t);
+        int target = sp_fleet_find_host(f, t);
         if (target < 0) {
+            bool is_net = sp_fleet_find_net(f, t) != SP_SEG_NONE;
             FAIL(L, item, "after: unknown host '%s'%s", t,
-                 find_net(f, t) != SEG_NONE ? " ('after' lists hosts; this is a network)" : "");
+                 is_net ? " ('after' lists hosts; this is a network)" : "");
             continue;
         }
-        after_ref a = {item, target};
+        sp_fleet_after a = {sp_doc_loc(item), target};
         if (!sp_vec_push(&L->ctx->arena, &h->after, a))
             sp_oom(L->ctx);
     }
@@ -730,12 +583,12 @@ static void read_after(loader *L, tfile *f, host *h)
 
 /* A cycle in `after:` makes the order impossible: report the first one
  * found, with its hosts in order. */
-static bool after_cycle_from(loader *L, tfile *f, int h, unsigned char *state, int *stack,
+static bool after_cycle_from(loader *L, sp_fleet *f, int h, unsigned char *state, int *stack,
                              size_t depth)
 {
     state[h] = 1;
     stack[depth] = h;
-    const host *x = &f->hosts.items[h];
+    const sp_fleet_host *x = &f->hosts.items[h];
     for (size_t i = 0; i < x->after.len; i++) {
         int t = x->after.items[i].host;
         if (state[t] == 1) {
@@ -749,7 +602,8 @@ static bool after_cycle_from(loader *L, tfile *f, int h, unsigned char *state, i
                                         f->hosts.items[stack[k]].name);
             if (len < sizeof buf)
                 snprintf(buf + len, sizeof buf - len, "%s", f->hosts.items[t].name);
-            FAIL(L, x->after.items[i].node, "the after: lists make a cycle: %s", buf);
+            sp_error(L->ctx, x->after.items[i].loc, "the after: lists make a cycle: %s", buf);
+            L->failed = true;
             return true;
         }
         if (state[t] == 0 && after_cycle_from(L, f, t, state, stack, depth + 1))
@@ -759,7 +613,7 @@ static bool after_cycle_from(loader *L, tfile *f, int h, unsigned char *state, i
     return false;
 }
 
-static void check_after_cycles(loader *L, tfile *f)
+static void check_after_cycles(loader *L, sp_fleet *f)
 {
     size_t n = f->hosts.len;
     unsigned char *state = calloc(n + 1, 1);
@@ -775,11 +629,12 @@ static void check_after_cycles(loader *L, tfile *f)
     free(stack);
 }
 
-static void read_file(loader *L, tfile *f, const sp_doc *doc)
+static void read_file(loader *L, tfile *t, const sp_doc *doc)
 {
-    f->doc = doc;
+    sp_fleet *f = &t->fleet;
+    t->doc = doc;
     if (!doc) {
-        compute_internet(L, f);
+        sp_fleet_compute_internet(L->ctx, f);
         return;
     }
     static const char *const keys[] = {"snipeproof", "networks", "hosts", NULL};
@@ -794,7 +649,7 @@ static void read_file(loader *L, tfile *f, const sp_doc *doc)
     }
     check_keys(L, doc, keys, "a topology file");
     read_networks(L, f, sp_doc_get(doc, "networks"));
-    compute_internet(L, f);
+    sp_fleet_compute_internet(L->ctx, f);
     const sp_doc *hosts = sp_doc_get(doc, "hosts");
     if (!hosts || hosts->kind == SP_DOC_NULL || !is_kind(L, hosts, SP_DOC_MAP, "hosts"))
         return;
@@ -812,12 +667,12 @@ static void read_file(loader *L, tfile *f, const sp_doc *doc)
         }
         if (!is_kind(L, v, SP_DOC_MAP, "a host's definition"))
             continue;
-        host h;
+        sp_fleet_host h;
         memset(&h, 0, sizeof h);
         h.name = name;
         h.key = k;
         h.def = v;
-        h.network = SEG_NONE;
+        h.network = SP_SEG_NONE;
         h.comp = SP_NONE;
         if (!sp_vec_push(&L->ctx->arena, &f->hosts, h))
             sp_oom(L->ctx);
@@ -837,11 +692,11 @@ static void read_file(loader *L, tfile *f, const sp_doc *doc)
  * is fine: a new segment, or one that goes away.) */
 static void check_networks_agree(loader *L)
 {
-    tfile *o = &L->f[0], *n = &L->f[1];
+    sp_fleet *o = &L->f[0].fleet, *n = &L->f[1].fleet;
     for (size_t i = 0; i < n->nets.len; i++) {
-        const net *a = &n->nets.items[i];
+        const sp_fleet_net *a = &n->nets.items[i];
         for (size_t j = 0; j < o->nets.len; j++) {
-            const net *b = &o->nets.items[j];
+            const sp_fleet_net *b = &o->nets.items[j];
             if (a->bad || b->bad)
                 continue;
             unsigned line, col;
@@ -886,172 +741,10 @@ static bool host_equal(const sp_doc *a, const sp_doc *b)
     return na == nb;
 }
 
-static sp_fact *fact(loader *L, sp_fact_kind kind, const sp_doc *at, const char *why)
+static bool host_equal_cb(const sp_fleet_host *a, const sp_fleet_host *b, void *arg)
 {
-    sp_fact *f = sp_model_add_fact(L->m, kind, sp_doc_loc(at));
-    if (f)
-        f->why = why;
-    return f;
-}
-
-static sp_ref ref(uint32_t comp, sp_name name)
-{
-    sp_ref r = {comp, name};
-    return r;
-}
-
-/* The facts of host h (of file f) for its current instance. */
-static bool host_facts(loader *L, const tfile *f, const host *h)
-{
-    sp_ctx *ctx = L->ctx;
-    sp_arena *A = &ctx->arena;
-    const uint32_t c = h->comp;
-    sp_fact *x;
-    for (size_t i = 0; i < h->after.len; i++) {
-        const host *t = &f->hosts.items[h->after.items[i].host];
-        if (!sp_model_add_dep(L->m, t->comp, sp_doc_loc(h->after.items[i].node), true))
-            return false;
-    }
-    if (h->firewall) {
-        if (!(x = fact(L, SP_FACT_SLOT, h->fw_node, "firewall")))
-            return false;
-        x->a = ref(c, L->fw_name);
-        if (!(x = fact(L, SP_FACT_GUARD, h->fw_node, "firewall")))
-            return false;
-        x->a = ref(c, L->fw_name);
-        x->action = h->dflt;
-        if (!(x = fact(L, SP_FACT_ATTACH, h->fw_node, "firewall")))
-            return false;
-        x->a = ref(c, L->fw_name);
-        x->b = ref(c, L->fw_name);
-        for (size_t i = 0; i < h->rules.len; i++) {
-            if (!(x = fact(L, SP_FACT_RULE, h->rules.items[i].node,
-                           sp_arena_printf(A, "rule %zu", i + 1))))
-                return false;
-            x->a = ref(c, L->fw_name);
-            x->action = h->rules.items[i].action;
-            x->priority = (int64_t)i;
-            x->set = h->rules.items[i].set;
-        }
-    }
-    if (h->network == SEG_INTERNET) {
-        if (!(x = fact(L, SP_FACT_EDGE, h->network_node,
-                       sp_arena_printf(A, "%s has a public address", h->name))))
-            return false;
-        x->a = ref(SP_INTERNET, 0);
-        x->b = ref(c, 0);
-        x->set = internet_set(L, f, true);
-        if (!x->set || (h->firewall && !sp_model_edge_slot(L->m, x, ref(c, L->fw_name))))
-            return false;
-    } else if (h->network >= 0) {
-        const net *n = &f->nets.items[h->network];
-        if (!(x = fact(L, SP_FACT_EDGE, h->network_node,
-                       sp_arena_printf(A, "%s is in %s", h->name, n->name))))
-            return false;
-        x->a = ref(n->comp, 0);
-        x->b = ref(c, 0);
-        sp_set_builder s;
-        sp_set_begin(&s, ctx);
-        sp_box_builder b;
-        sp_box_begin(&b, ctx);
-        allow_ivals(&b, SP_DIM_DST, &n->iv, 1);
-        sp_set_add_box(&s, &b);
-        x->set = sp_set_finish(&s);
-        if (!x->set || (h->firewall && !sp_model_edge_slot(L->m, x, ref(c, L->fw_name))))
-            return false;
-    }
-    for (size_t i = 0; i < h->fwds.len; i++) {
-        const fwd *w = &h->fwds.items[i];
-        if (w->to == SEG_INTERNET)
-            continue; /* not followed: see the top of this file */
-        const char *from = w->from == SEG_INTERNET ? "internet" : f->nets.items[w->from].name;
-        const char *to = f->nets.items[w->to].name;
-        if (!(x = fact(L, SP_FACT_EDGE, w->node,
-                       sp_arena_printf(A, "%s forwards %s to %s", h->name, from, to))))
-            return false;
-        x->a = ref(w->from == SEG_INTERNET ? SP_INTERNET : f->nets.items[w->from].comp, 0);
-        x->b = ref(f->nets.items[w->to].comp, 0);
-        if (w->from == SEG_INTERNET && !(x->set = internet_set(L, f, false)))
-            return false;
-        if (h->firewall && !sp_model_edge_slot(L->m, x, ref(c, L->fw_name)))
-            return false;
-    }
-    if (h->has_services) {
-        if (!h->svcs.len) {
-            if (!(x = fact(L, SP_FACT_ACCEPTS, sp_doc_get(h->def, "services"), "no service")))
-                return false;
-            x->set = sp_reqset_none(ctx);
-        }
-        for (size_t i = 0; i < h->svcs.len; i++) {
-            if (!(x = fact(L, SP_FACT_ACCEPTS, h->svcs.items[i].node, h->svcs.items[i].why)))
-                return false;
-            x->set = h->svcs.items[i].set;
-        }
-    }
-    return !ctx->out_of_memory;
-}
-
-/* The component of each network: one per name over both files. */
-static bool add_networks(loader *L)
-{
-    for (int side = 1; side >= 0; side--) {
-        tfile *f = &L->f[side];
-        for (size_t i = 0; i < f->nets.len; i++) {
-            net *n = &f->nets.items[i];
-            uint32_t c = sp_model_find(L->m, n->name);
-            if (c == SP_NONE) {
-                c = sp_model_add_component(L->m, n->name, SP_TOPOLOGY_NETWORK);
-                if (c == SP_NONE)
-                    return false;
-            }
-            n->comp = c;
-            sp_component *comp = &L->m->components.items[c];
-            if (side) {
-                comp->loc_new = sp_doc_loc(n->key);
-                comp->def_new = n->value;
-            } else {
-                comp->loc_old = sp_doc_loc(n->key);
-                comp->def_old = n->value;
-            }
-        }
-    }
-    return true;
-}
-
-static bool network_facts(loader *L, uint32_t comp)
-{
-    /* From whichever file declares it (both agree). */
-    const net *n = NULL;
-    for (int side = 1; side >= 0 && !n; side--)
-        for (size_t i = 0; i < L->f[side].nets.len && !n; i++)
-            if (L->f[side].nets.items[i].comp == comp)
-                n = &L->f[side].nets.items[i];
-    const sp_component *c = &L->m->components.items[comp];
-    if (sp_model_add_instance(L->m, comp, SP_VER_BOTH, SP_LABEL_UNCHANGED,
-                              c->loc_new.src != SP_NO_SOURCE ? c->loc_new : c->loc_old) ==
-        SP_NONE)
-        return false;
-    sp_fact *x = fact(L, SP_FACT_EDGE, n->key,
-                      sp_arena_printf(&L->ctx->arena, "requests from inside %s", n->name));
-    if (!x)
-        return false;
-    x->a = ref(SP_INTERNET, 0);
-    x->b = ref(comp, 0);
-    sp_set_builder s;
-    sp_set_begin(&s, L->ctx);
-    sp_box_builder b;
-    sp_box_begin(&b, L->ctx);
-    allow_ivals(&b, SP_DIM_SRC, &n->iv, 1);
-    sp_ival dom = family_domain(n->family);
-    allow_ivals(&b, SP_DIM_DST, &dom, 1);
-    sp_set_add_box(&s, &b);
-    x->set = sp_set_finish(&s);
-    /* A network is transit, never the target of a finding. */
-    sp_fact *acc = fact(L, SP_FACT_ACCEPTS, n->key, "a network accepts nothing itself");
-    if (!x->set || !acc)
-        return false;
-    acc->set = sp_reqset_none(L->ctx);
-    return true;
+    (void)arg;
+    return host_equal(a->def, b->def);
 }
 
 bool sp_topology_load(sp_ctx *ctx, const sp_frontend_options *opt, const sp_doc *old_doc,
@@ -1073,11 +766,11 @@ bool sp_topology_load(sp_ctx *ctx, const sp_frontend_options *opt, const sp_doc 
         check_networks_agree(L);
     /* Host names must not be network names, in either file. */
     for (int side = 0; side < 2; side++)
-        for (size_t i = 0; i < L->f[side].hosts.len; i++) {
-            const host *h = &L->f[side].hosts.items[i];
+        for (size_t i = 0; i < L->f[side].fleet.hosts.len; i++) {
+            const sp_fleet_host *h = &L->f[side].fleet.hosts.items[i];
             for (int k = 0; k < 2; k++) {
                 int other = k ? !side : side;
-                if (find_net(&L->f[other], h->name) != SEG_NONE) {
+                if (sp_fleet_find_net(&L->f[other].fleet, h->name) != SP_SEG_NONE) {
                     FAIL(L, h->key, "host '%s' has the name of a network%s; hosts and "
                                     "networks need different names",
                          h->name, other != side ? " of the other topology" : "");
@@ -1085,58 +778,9 @@ bool sp_topology_load(sp_ctx *ctx, const sp_frontend_options *opt, const sp_doc 
                 }
             }
         }
-    bool ok = !L->failed && !ctx->out_of_memory && add_networks(L);
-    /* Hosts: NEW's in order, then those only in OLD. */
-    for (int side = 1; ok && side >= 0; side--) {
-        tfile *f = &L->f[side];
-        for (size_t i = 0; ok && i < f->hosts.len; i++) {
-            host *h = &f->hosts.items[i];
-            uint32_t c = sp_model_find(m, h->name);
-            if (c == SP_NONE && (c = sp_model_add_component(m, h->name, SP_TOPOLOGY_HOST)) ==
-                                    SP_NONE) {
-                ok = false;
-                break;
-            }
-            h->comp = c;
-            sp_component *comp = &m->components.items[c];
-            if (side) {
-                comp->loc_new = sp_doc_loc(h->key);
-                comp->def_new = h->def;
-            } else {
-                comp->loc_old = sp_doc_loc(h->key);
-                comp->def_old = h->def;
-            }
-        }
-    }
-    /* Networks first (their components come first), then hosts. */
-    for (size_t k = 0; ok && k < m->components.len; k++) {
-        sp_component *c = &m->components.items[k];
-        if (!strcmp(c->type, SP_TOPOLOGY_NETWORK)) {
-            c->change = SP_CHANGE_UNCHANGED;
-            ok = network_facts(L, (uint32_t)k);
-            continue;
-        }
-        int io = c->def_old ? find_host(&L->f[0], c->key) : -1;
-        int in = c->def_new ? find_host(&L->f[1], c->key) : -1;
-        const host *ho = io >= 0 ? &L->f[0].hosts.items[io] : NULL;
-        const host *hn = in >= 0 ? &L->f[1].hosts.items[in] : NULL;
-        if (ho && hn && host_equal(ho->def, hn->def)) {
-            c->change = SP_CHANGE_UNCHANGED;
-            ok = sp_model_add_instance(m, (uint32_t)k, SP_VER_BOTH, SP_LABEL_UNCHANGED,
-                                       c->loc_new) != SP_NONE &&
-                 host_facts(L, &L->f[1], hn);
-            continue;
-        }
-        c->change = ho && hn ? SP_CHANGE_MODIFIED : hn ? SP_CHANGE_ADDED : SP_CHANGE_REMOVED;
-        if (ho)
-            ok = sp_model_add_instance(m, (uint32_t)k, SP_VER_OLD, SP_LABEL_OLD, c->loc_old) !=
-                     SP_NONE &&
-                 host_facts(L, &L->f[0], ho);
-        if (ok && hn)
-            ok = sp_model_add_instance(m, (uint32_t)k, SP_VER_NEW, SP_LABEL_NEW, c->loc_new) !=
-                     SP_NONE &&
-                 host_facts(L, &L->f[1], hn);
-    }
+    bool ok = !L->failed && !ctx->out_of_memory &&
+              sp_fleet_build(ctx, m, &L->f[0].fleet, &L->f[1].fleet, SP_TOPOLOGY_HOST,
+                             host_equal_cb, NULL);
     ok = ok && !L->failed && !ctx->out_of_memory;
     free(L);
     return ok;
