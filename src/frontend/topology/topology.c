@@ -30,6 +30,7 @@ typedef struct loader {
     sp_model *m;
     tfile f[2]; /* 0 OLD, 1 NEW */
     sp_name fw_name;
+    bool guix;   /* the topology of guix deploy files (sp_topology_read_network) */
     bool failed;
 } loader;
 
@@ -528,10 +529,45 @@ static void read_deploy(loader *L, const sp_doc *d)
     }
 }
 
+/* interfaces: {NAME: SEGMENT} (guix deploy: what iifname and oifname
+ * rules name).  One interface per segment, so that a rule's interface
+ * decides the segment and back. */
+static void read_interfaces(loader *L, sp_fleet *f, sp_fleet_host *h, const sp_doc *map)
+{
+    if (map->kind == SP_DOC_NULL || !is_kind(L, map, SP_DOC_MAP, "interfaces"))
+        return;
+    for (size_t i = 0; i < map->u.map.len; i++) {
+        const sp_doc *k = map->u.map.pairs[i].key, *v = map->u.map.pairs[i].value;
+        const char *name = sp_doc_text(k);
+        if (!name || !*name) {
+            FAIL(L, k, "an interface needs a name");
+            continue;
+        }
+        int seg = parse_segment(L, f, v, "interface");
+        if (seg == SP_SEG_NONE)
+            continue;
+        bool dup = false;
+        for (size_t j = 0; j < h->ifaces.len && !dup; j++)
+            if (h->ifaces.items[j].segment == seg) {
+                FAIL(L, k, "interfaces '%s' and '%s' of %s both lead to %s; snipeproof could "
+                           "not tell which one a request arrives on (give each segment one "
+                           "interface)",
+                     h->ifaces.items[j].name, name, h->name, sp_doc_text(v));
+                dup = true;
+            }
+        sp_fleet_iface x = {name, seg, k};
+        if (!dup && !sp_vec_push(&L->ctx->arena, &h->ifaces, x))
+            sp_oom(L->ctx);
+    }
+}
+
 static void read_host(loader *L, sp_fleet *f, sp_fleet_host *h)
 {
     static const char *const keys[] = {"network", "forwards", "firewall", "services",
                                        "after",   "deploy",   NULL};
+    /* With guix deploy files the firewall and the services come from the
+     * machines, the deploy command from snipeproof. */
+    static const char *const guix_keys[] = {"network", "forwards", "interfaces", "after", NULL};
     const sp_doc *d = h->def;
     const sp_doc *v;
     if ((v = sp_doc_get(d, "network"))) {
@@ -540,6 +576,12 @@ static void read_host(loader *L, sp_fleet *f, sp_fleet_host *h)
     }
     if ((v = sp_doc_get(d, "forwards")))
         read_forwards(L, f, h, v);
+    if (L->guix) {
+        if ((v = sp_doc_get(d, "interfaces")))
+            read_interfaces(L, f, h, v);
+        check_keys(L, d, guix_keys, "a host of a topology for guix deploy files");
+        return;
+    }
     if ((v = sp_doc_get(d, "firewall")))
         read_firewall(L, f, h, v);
     if ((v = sp_doc_get(d, "services")))
@@ -782,6 +824,31 @@ bool sp_topology_load(sp_ctx *ctx, const sp_frontend_options *opt, const sp_doc 
               sp_fleet_build(ctx, m, &L->f[0].fleet, &L->f[1].fleet, SP_TOPOLOGY_HOST,
                              host_equal_cb, NULL);
     ok = ok && !L->failed && !ctx->out_of_memory;
+    free(L);
+    return ok;
+}
+
+/* ---- the network of guix deploy files ---- */
+
+bool sp_topology_read_network(sp_ctx *ctx, const sp_doc *doc, sp_fleet *out)
+{
+    loader *L = calloc(1, sizeof *L);
+    if (!L) {
+        sp_oom(ctx);
+        return false;
+    }
+    L->ctx = ctx;
+    L->guix = true;
+    read_file(L, &L->f[1], doc);
+    sp_fleet *f = &L->f[1].fleet;
+    for (size_t i = 0; i < f->hosts.len; i++)
+        if (sp_fleet_find_net(f, f->hosts.items[i].name) != SP_SEG_NONE)
+            FAIL(L, f->hosts.items[i].key, "host '%s' has the name of a network; hosts and "
+                                           "networks need different names",
+                 f->hosts.items[i].name);
+    bool ok = !L->failed && !ctx->out_of_memory;
+    if (ok)
+        *out = *f;
     free(L);
     return ok;
 }
