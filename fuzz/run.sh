@@ -1,5 +1,5 @@
 #!/bin/sh
-# Builds the libFuzzer harnesses into build-fuzz and runs each for SECONDS
+# Builds the libFuzzer harnesses into build-fuzz (or $FUZZ_BUILD) and runs each for SECONDS
 # (default 60).  Usage: sh fuzz/run.sh [SECONDS] [HARNESS...]
 #
 # Seeds: the data-driven test cases and examples of this repository and,
@@ -10,10 +10,10 @@
 set -u
 seconds=${1:-60}
 [ $# -gt 0 ] && shift
-harnesses=${*:-"fuzz_yaml fuzz_json fuzz_cfn"}
+harnesses=${*:-"fuzz_yaml fuzz_json fuzz_cfn fuzz_sexp"}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
-build=$root/build-fuzz
+build=${FUZZ_BUILD:-$root/build-fuzz}
 cc=${FUZZ_CC:-clang}
 
 if ! command -v "$cc" >/dev/null 2>&1; then

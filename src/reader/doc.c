@@ -1,6 +1,6 @@
 /* The document tree: lookup, equality and hashing, constructors, format
- * detection and the reader dispatch.  The readers themselves are json.c
- * and yaml.c. */
+ * detection and the reader dispatch.  The readers themselves are json.c,
+ * yaml.c and sexp.c. */
 #include "doc.h"
 #include "reader_internal.h"
 
@@ -263,9 +263,7 @@ sp_doc *sp_read_document(sp_ctx *ctx, uint32_t src)
     case SP_SYNTAX_JSON:
         return sp_read_json(ctx, src);
     case SP_SYNTAX_SEXP:
-        sp_error(ctx, sp_reader_loc(src, first_significant(s->text, s->len), 1),
-                 "S-expression input is not supported yet");
-        return NULL;
+        return sp_read_sexp(ctx, src);
     case SP_SYNTAX_YAML:
     default:
         return sp_read_yaml(ctx, src);

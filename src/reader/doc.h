@@ -1,5 +1,5 @@
 /* The document tree every reader produces and every front-end consumes.
- * YAML, JSON and (later) S-expressions all end up here; each node keeps
+ * YAML, JSON and S-expressions all end up here; each node keeps
  * where it came from.  Nodes live in the run's arena. */
 #ifndef SP_DOC_H
 #define SP_DOC_H
@@ -21,8 +21,16 @@ typedef enum sp_doc_kind {
 
 enum sp_doc_flags {
     SP_DOC_QUOTED = 1,        /* scalar was quoted in the source */
-    SP_DOC_FROM_SHORT_TAG = 2,/* map built from a YAML short tag (!Ref X) */
+    SP_DOC_FROM_SHORT_TAG = 2,/* map built from a YAML short tag (!Ref X); or an
+                               * S-expression list built from a prefix ('x is
+                               * (quote x), #~x is (gexp x), ...) */
     SP_DOC_FLOW = 4,          /* YAML flow collection or JSON */
+    /* S-expressions (sexp.c): */
+    SP_DOC_SYMBOL = 8,        /* a symbol (a SP_DOC_STRING, text as written) */
+    SP_DOC_KEYWORD = 16,      /* a keyword #:foo (a SP_DOC_STRING, text "foo") */
+    SP_DOC_CHAR = 32,         /* a character #\a (a SP_DOC_STRING, its UTF-8) */
+    SP_DOC_VECTOR = 64,       /* a vector #( ... ) (a SP_DOC_SEQ) */
+    SP_DOC_DOTTED = 128,      /* a list (a b . c) (a SP_DOC_SEQ; its last item is the tail) */
 };
 
 typedef struct sp_doc sp_doc;
@@ -89,6 +97,9 @@ sp_syntax sp_detect_syntax(const char *text, size_t len);
  * NULL.  An empty document yields a SP_DOC_NULL node. */
 sp_doc *sp_read_json(sp_ctx *ctx, uint32_t src);
 sp_doc *sp_read_yaml(sp_ctx *ctx, uint32_t src);
+/* S-expressions (Guile's syntax, for guix deploy files; sexp.c): the file
+ * is a SP_DOC_SEQ of its top-level forms.  Mapping in src/reader/README.md. */
+sp_doc *sp_read_sexp(sp_ctx *ctx, uint32_t src);
 /* Detects the syntax and reads with the matching reader. */
 sp_doc *sp_read_document(sp_ctx *ctx, uint32_t src);
 
