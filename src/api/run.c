@@ -231,6 +231,11 @@ void sp_run_warn_unused_suppressions(sp_run *const *runs, size_t n)
 {
     if (n == 0 || !runs[0] || !runs[0]->checked)
         return;
+    /* A search a bound stopped may not have met the window a suppression
+     * is for: no verdict on any of them then. */
+    for (size_t k = 0; k < n; k++)
+        if (!runs[k] || !runs[k]->checked || !runs[k]->report.complete)
+            return;
     sp_run *first = runs[0];
     for (size_t i = 0; i < first->model.suppressions.len; i++) {
         const sp_suppression *s = &first->model.suppressions.items[i];
