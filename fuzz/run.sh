@@ -39,8 +39,10 @@ for h in $harnesses; do
   fi
   corpus=$here/corpus-${h#fuzz_}
   mkdir -p "$corpus"
-  # Templates are mostly YAML: the YAML dictionary serves the front-end too.
-  case $h in fuzz_json) dict="-dict=$here/json.dict" ;; *) dict="-dict=$here/yaml.dict" ;; esac
+  # A harness's own dictionary (fuzz/NAME.dict), else the YAML one: templates
+  # are mostly YAML, so it serves the front-end harness too.
+  dict="-dict=$here/yaml.dict"
+  [ -f "$here/${h#fuzz_}.dict" ] && dict="-dict=$here/${h#fuzz_}.dict"
   echo "== $h: fuzzing for ${seconds}s"
   # Shorter inputs fuzz faster; longer seeds are cut (FUZZ_MAX_LEN bytes).
   # shellcheck disable=SC2086

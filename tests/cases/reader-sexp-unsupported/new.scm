@@ -1,2 +1,0 @@
-;; a guix deploy file
-(list (machine))
