@@ -491,7 +491,8 @@ static void put_header(const dot *d)
 {
     FILE *out = d->out;
     fputs("digraph snipeproof {\n"
-          "  graph [rankdir=LR, fontname=\"Helvetica\", fontsize=11, labelloc=t, label=",
+          "  graph [newrank=true, rankdir=LR, fontname=\"Helvetica\", fontsize=11, labelloc=t, "
+          "label=",
           out);
     char *buf = NULL;
     size_t size = 0;
@@ -614,7 +615,7 @@ static void put_events(const dot *d)
         put_node_id(d, a);
         fputs(" -> ", out);
         put_node_id(d, b);
-        fprintf(out, " [label=\"then %s\", style=dashed, constraint=false, color=\"%s\", "
+        fprintf(out, " [label=\"then %s\", style=dashed, color=\"%s\", "
                      "fontcolor=\"%s\"];\n",
                 event_verb(&u->events.items[o->after]), COLOR_EVENT, COLOR_EVENT);
     }
