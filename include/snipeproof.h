@@ -154,6 +154,51 @@ typedef struct sp_apply_options {
 sp_status sp_run_apply(sp_run *run, const char *old_path, const char *new_path,
                        const sp_apply_options *options, FILE *out);
 
+/* `snipeproof fix` (DESIGN §5): what was written. */
+typedef struct sp_fix_dep {
+    const char *then, *first;        /* `then` now depends on `first` */
+} sp_fix_dep;
+
+typedef struct sp_fix_file {
+    const char *path;                /* the file written */
+    unsigned step;                   /* the step of the plan whose target it is (1-based) */
+    int final;                       /* NEW's configuration (the last step) */
+    const char *const *changes;      /* components the step switches (to this file) */
+    size_t nchanges;
+    const sp_fix_dep *deps;          /* dependencies added to it */
+    size_t ndeps;
+    const char *const *kept_old;     /* components at their OLD version in it */
+    size_t nkept_old;
+    const char *const *absent;       /* components NEW adds that it leaves out */
+    size_t nabsent;
+    const char *const *from_old;     /* other entries taken from OLD ("parameter 'Env'") */
+    size_t nfrom_old;
+} sp_fix_file;
+
+typedef struct sp_fix_report {
+    const char *verdict;             /* "safe", "ordered", "phased", "impossible";
+                                      * NULL when a bound stopped the planner */
+    const char *dep_key;             /* "DependsOn" (CloudFormation), "after" (topology) */
+    const sp_fix_file *files;        /* in the order to deploy them; none when nothing
+                                      * was written */
+    size_t nfiles;
+} sp_fix_report;
+
+/* Plans the loaded update (unless the run planned it already) and writes
+ * the result: for a safe update a copy of NEW; for an ordered one NEW with
+ * the extra dependencies (DependsOn, after:) merged into its text; for a
+ * phased one the configuration of every step, the last one (NEW with that
+ * step's extra dependencies) to `out_path` and step i before it to
+ * OUT.phaseI.EXT (OUT without its extension, EXT NEW's extension).  With
+ * `in_place` (out_path NULL), OUT is NEW itself; a safe update then writes
+ * nothing.  Nothing is written for an impossible plan (SP_WINDOWS), when a
+ * bound stopped the planner (SP_INCOMPLETE) or on any error.  Every file
+ * is read back and re-checked (each step from the previous file) before
+ * any is written; each is written to a temporary file in its folder,
+ * synced, then renamed over its target.  Never writes OLD; writes NEW only
+ * with `in_place`.  Returns what sp_run_plan returns, or the error. */
+sp_status sp_run_fix(sp_run *run, const char *out_path, int in_place, sp_fix_report *report);
+
 size_t sp_run_diag_count(const sp_run *run);
 const sp_diag *sp_run_diag(const sp_run *run, size_t i);
 

@@ -31,12 +31,18 @@ const cli_command_spec cli_commands[CLI_NCOMMANDS] = {
                   "intermediate configurations (steps, each applied as its own update);\n"
                   "or the components that make it impossible.  With --rollback the\n"
                   "roll-back from NEW to OLD is planned too."},
-    [CLI_FIX] = {"fix", "OLD NEW", 2, 2, 0, SP_FORMAT_TEXT, false,
+    [CLI_FIX] = {"fix", "OLD NEW", 2, 2, 0, SP_FORMAT_TEXT, true,
                  "write NEW with the extra DependsOn that close the windows",
-                 "Writes NEW with the extra DependsOn entries (or `after:` lists) that close\n"
-                 "every window to OUT, keeping the template's format, comments and layout;\n"
-                 "or the phase files of a multi-phase plan.  The inputs are never modified\n"
-                 "unless --in-place is given; files are written atomically."},
+                 "Writes NEW to OUT with the extra DependsOn entries (`after:` lists in\n"
+                 "topology files) that the plan needs, changing only the lines it must add:\n"
+                 "comments, layout, quoting and key order stay as they were.  When only a\n"
+                 "phased update is safe, it writes one file per step, to deploy in turn:\n"
+                 "OUT.phase1.EXT, OUT.phase2.EXT, ... (OUT without its extension, EXT\n"
+                 "NEW's), then OUT for the last step.  A safe update gives a copy of NEW;\n"
+                 "an impossible one is explained and nothing is written.  Every file is\n"
+                 "re-checked before any is written, and written atomically.  The inputs\n"
+                 "are never modified, except NEW with --in-place.  Exit status as for\n"
+                 "'plan' (nothing is written on status 2 or 3)."},
     [CLI_GRAPH] = {"graph", "[OLD] NEW", 1, 2, CLI_FMT_DOT, SP_FORMAT_DOT, true,
                    "draw a configuration or an update as Graphviz DOT",
                    "Prints the reachability graph of NEW, or of the update from OLD to NEW,\n"

@@ -192,6 +192,96 @@ static sp_status cmd_types(const cli_args *a)
 
 static sp_status run_command(const cli_args *a);
 
+/* fix: plan, write, then say what was written (stdout); an impossible plan
+ * is explained with the plan's own text. */
+static void print_names(const char *label, const char *const *names, size_t n)
+{
+    if (!n)
+        return;
+    printf("     %s", label);
+    for (size_t i = 0; i < n; i++)
+        printf("%s%s", i ? ", " : " ", names[i]);
+    putchar('\n');
+}
+
+static void print_fix(const sp_fix_report *f, const cli_args *a)
+{
+    const char *newp = a->operands[1];
+    if (a->quiet) {
+        for (size_t i = 0; i < f->nfiles; i++)
+            printf("%s\n", f->files[i].path);
+        return;
+    }
+    if (!strcmp(f->verdict, "safe")) {
+        if (f->nfiles)
+            printf("Safe: no window as it is; wrote %s, a copy of %s.\n", f->files[0].path,
+                   newp);
+        else
+            printf("Safe: no window as it is; %s is left as it was.\n", newp);
+        return;
+    }
+    if (!strcmp(f->verdict, "ordered")) {
+        const sp_fix_file *o = &f->files[0];
+        if (a->in_place)
+            printf("Ordered: rewrote %s with %zu extra %s entr%s; the update has no window "
+                   "in that order.\n",
+                   o->path, o->ndeps, f->dep_key, o->ndeps == 1 ? "y" : "ies");
+        else
+            printf("Ordered: wrote %s, %s with %zu extra %s entr%s; the update has no window "
+                   "in that order.\n",
+                   o->path, newp, o->ndeps, f->dep_key, o->ndeps == 1 ? "y" : "ies");
+        for (size_t i = 0; i < o->ndeps; i++)
+            printf("  %s: %s %s\n", o->deps[i].then, f->dep_key, o->deps[i].first);
+        return;
+    }
+    printf("Phased: no order makes the update safe in one go.  Deploy these %zu files in\n"
+           "turn, each as an update of the previous one; each step has no window:\n",
+           f->nfiles);
+    for (size_t i = 0; i < f->nfiles; i++) {
+        const sp_fix_file *p = &f->files[i];
+        printf("  %zu. %s%s\n", i + 1, p->path,
+               p->final ? (a->in_place ? " (rewritten: the final configuration)"
+                                       : " (the final configuration)")
+                        : "");
+        print_names("switches:", p->changes, p->nchanges);
+        print_names("still old:", p->kept_old, p->nkept_old);
+        print_names("not yet added:", p->absent, p->nabsent);
+        print_names("from OLD:", p->from_old, p->nfrom_old);
+        for (size_t j = 0; j < p->ndeps; j++)
+            printf("     %s: %s %s\n", p->deps[j].then, f->dep_key, p->deps[j].first);
+    }
+}
+
+static sp_status cmd_fix(const cli_args *a)
+{
+    sp_status st;
+    sp_run *run = new_run(a, &st);
+    if (!run)
+        return st;
+    sp_fix_report f;
+    memset(&f, 0, sizeof f);
+    if (st == SP_OK)
+        st = sp_run_load(run, a->operands[0], a->operands[1], SP_UPDATE);
+    if (st == SP_OK)
+        st = sp_run_fix(run, a->in_place ? NULL : a->output, a->in_place, &f);
+    report(&run, 1, a, st);
+    if (st == SP_INCOMPLETE)
+        fputs("snipeproof: fix: nothing written: a bound stopped the planner before it found a "
+              "safe plan (see --max-states)\n",
+              stderr);
+    else if ((st == SP_OK || st == SP_WINDOWS) && f.verdict && !strcmp(f.verdict, "impossible")) {
+        sp_status r = sp_run_render(run, SP_FORMAT_TEXT, stdout);
+        if (r != SP_OK)
+            st = report(&run, 1, a, r);
+        else
+            puts("Nothing written.");
+    } else if (st == SP_OK || st == SP_WINDOWS) {
+        print_fix(&f, a);
+    }
+    sp_run_free(run);
+    return st;
+}
+
 sp_status cli_run_command(const cli_args *a)
 {
     if (!a->base)
@@ -216,6 +306,8 @@ static sp_status run_command(const cli_args *a)
         return cmd_analyse(a, sp_run_check);
     case CLI_PLAN:
         return cmd_analyse(a, sp_run_plan);
+    case CLI_FIX:
+        return cmd_fix(a);
     case CLI_MODEL:
         return cmd_model(a);
     case CLI_GRAPH:

@@ -212,11 +212,11 @@ void sp_say_no_fix(FILE *out, const sp_update *u, const sp_finding *f)
 {
     (void)f;
     if (u->model->engine == SP_ENGINE_FLEET)
-        fputs("no extra order between hosts avoids this window; it needs a phased rollout "
-              "(several rollouts, each of them safe)",
+        fputs("no extra order between hosts avoids this window; 'snipeproof plan' looks for a "
+              "phased rollout (several rollouts, each of them safe)",
               out);
     else
-        fputs("no extra DependsOn avoids this window; it needs a phased update (several "
-              "deploys, each of them safe)",
+        fputs("no extra DependsOn avoids this window; 'snipeproof plan' looks for a phased "
+              "update (several deploys, each of them safe)",
               out);
 }

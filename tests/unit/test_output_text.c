@@ -69,8 +69,8 @@ static void no_fix_gives_a_hint(void **state)
     fixture_init(&f, SP_ENGINE_STACK);
     fixture_add_web_finding(&f, false);
     char *s = fixture_render_one(&f, FX_TEXT, false, true);
-    assert_non_null(strstr(s, "  hint:     no extra DependsOn avoids this window; it needs a "
-                              "phased update"));
+    assert_non_null(strstr(s, "  hint:     no extra DependsOn avoids this window; 'snipeproof "
+                              "plan' looks for a phased update"));
     assert_null(strstr(s, "avoid:"));
     free(s);
     fixture_release(&f);
@@ -105,8 +105,8 @@ static void dangling_and_replacement_words(void **state)
            "anyone could claim it.\n"
            "  when:     if the old Bucket is deleted while the replacement of Bucket is not yet "
            "created\n"
-           "  hint:     no extra DependsOn avoids this window; it needs a phased update (several "
-           "deploys, each of them safe)\n");
+           "  hint:     no extra DependsOn avoids this window; 'snipeproof plan' looks for a "
+           "phased update (several deploys, each of them safe)\n");
     free(s);
     fixture_release(&f);
 }

@@ -1,0 +1,691 @@
+/* The configuration after one step of a phased plan, written from NEW's
+ * text: a per-component mix of OLD's and NEW's definitions.
+ *
+ * Components (Resources, hosts):
+ *   - at their NEW version (or unchanged): NEW's text, as it is;
+ *   - at their OLD version: OLD's definition in place of NEW's (its lines
+ *     moved to NEW's indentation), or appended after NEW's components when
+ *     NEW does not define them;
+ *   - at their OLD version but not in OLD (added by the update, not yet):
+ *     left out, with the comment lines right above them;
+ *   - entries that are no component (a resource whose Condition is false):
+ *     as NEW has them.
+ * CloudFormation sections (docs/fix.md has the reasons):
+ *   - Outputs: NEW's outputs whose references all resolve in the phase;
+ *     for one that does not, OLD's output of that name when that one
+ *     resolves; outputs only OLD has are dropped, as NEW drops them;
+ *   - Parameters, Conditions, Mappings: NEW's entries, plus OLD's entries
+ *     that the definitions taken from OLD need (directly or through OLD's
+ *     conditions).  When OLD and NEW define one name differently (for a
+ *     parameter: another Type or Default; a new description or constraint
+ *     does not count), OLD's replaces NEW's if only definitions taken from
+ *     OLD need it; if both sides need it the phase cannot be written (an
+ *     error says which).  A parameter of NEW that has the name of a
+ *     resource taken from OLD goes when nothing of NEW's needs it;
+ *   - everything else (Description, Metadata, Rules, Transform …): NEW's.
+ * Topology files: hosts as above; networks and the rest as NEW has them. */
+#include "patch.h"
+
+#include <string.h>
+
+/* ---- sets of names ------------------------------------------------------ */
+
+typedef struct names {
+    SP_VEC(const char *) v;
+} names;
+
+static bool has(const names *s, const char *n)
+{
+    for (size_t i = 0; i < s->v.len; i++)
+        if (!strcmp(s->v.items[i], n))
+            return true;
+    return false;
+}
+
+static bool put(sp_ctx *ctx, names *s, const char *n)
+{
+    if (has(s, n))
+        return true;
+    if (!sp_vec_push(&ctx->arena, &s->v, n)) {
+        sp_oom(ctx);
+        return false;
+    }
+    return true;
+}
+
+/* ---- mentions in CloudFormation expressions ------------------------------ */
+
+enum { NS_NAME, NS_RESOURCE, NS_CONDITION, NS_MAPPING };
+
+typedef struct mentions {
+    sp_ctx *ctx;
+    names name;      /* Ref, Fn::Sub: a parameter or a resource */
+    names resource;  /* Fn::GetAtt */
+    names condition; /* Fn::If, Condition */
+    names mapping;   /* Fn::FindInMap */
+    bool oom;
+} mentions;
+
+static void mention(mentions *ms, int ns, const char *s, size_t n)
+{
+    char *c = sp_arena_strndup(&ms->ctx->arena, s, n);
+    names *set = ns == NS_NAME ? &ms->name : ns == NS_RESOURCE ? &ms->resource
+                 : ns == NS_CONDITION ? &ms->condition : &ms->mapping;
+    if (!c || !put(ms->ctx, set, c))
+        ms->oom = true;
+}
+
+/* ${Name} and ${Name.Attr} in an Fn::Sub string, except ${!Literal} and
+ * the names the variable map defines. */
+static void sub_names(mentions *ms, const char *s, const sp_doc *vars)
+{
+    for (const char *p = strstr(s, "${"); p; p = strstr(p, "${")) {
+        p += 2;
+        if (*p == '!')
+            continue;
+        const char *e = strchr(p, '}');
+        if (!e)
+            return;
+        const char *dot = memchr(p, '.', (size_t)(e - p));
+        size_t n = (size_t)((dot ? dot : e) - p);
+        bool local = false;
+        for (size_t i = 0; vars && vars->kind == SP_DOC_MAP && i < vars->u.map.len; i++) {
+            const sp_doc *k = vars->u.map.pairs[i].key;
+            local |= k->u.scalar.len == (size_t)(e - p) && !memcmp(k->u.scalar.text, p, k->u.scalar.len);
+        }
+        if (!local)
+            mention(ms, dot ? NS_RESOURCE : NS_NAME, p, n);
+        p = e;
+    }
+}
+
+static void walk(mentions *ms, const sp_doc *d, unsigned depth)
+{
+    if (!d || depth > SP_MAX_DEPTH + 8)
+        return;
+    if (d->kind == SP_DOC_SEQ) {
+        for (size_t i = 0; i < d->u.seq.len; i++)
+            walk(ms, d->u.seq.items[i], depth + 1);
+        return;
+    }
+    if (d->kind != SP_DOC_MAP)
+        return;
+    if (d->u.map.len == 1) {
+        const char *k = sp_doc_text(d->u.map.pairs[0].key);
+        const sp_doc *v = d->u.map.pairs[0].value;
+        const sp_doc *a0 = v->kind == SP_DOC_SEQ && v->u.seq.len ? v->u.seq.items[0] : NULL;
+        if (!strcmp(k, "Ref") && sp_doc_is_scalar(v)) {
+            mention(ms, NS_NAME, v->u.scalar.text, v->u.scalar.len);
+            return;
+        }
+        if (!strcmp(k, "Fn::GetAtt")) {
+            if (sp_doc_is_scalar(v)) {
+                const char *dot = strchr(v->u.scalar.text, '.');
+                mention(ms, NS_RESOURCE, v->u.scalar.text,
+                        dot ? (size_t)(dot - v->u.scalar.text) : v->u.scalar.len);
+                return;
+            }
+            if (a0 && sp_doc_is_scalar(a0))
+                mention(ms, NS_RESOURCE, a0->u.scalar.text, a0->u.scalar.len);
+        } else if (!strcmp(k, "Fn::Sub")) {
+            if (sp_doc_is_scalar(v)) {
+                sub_names(ms, v->u.scalar.text, NULL);
+                return;
+            }
+            if (a0 && sp_doc_is_scalar(a0))
+                sub_names(ms, a0->u.scalar.text, v->u.seq.len > 1 ? v->u.seq.items[1] : NULL);
+        } else if (!strcmp(k, "Fn::FindInMap")) {
+            if (a0 && sp_doc_is_scalar(a0))
+                mention(ms, NS_MAPPING, a0->u.scalar.text, a0->u.scalar.len);
+        } else if (!strcmp(k, "Fn::If")) {
+            if (a0 && sp_doc_is_scalar(a0))
+                mention(ms, NS_CONDITION, a0->u.scalar.text, a0->u.scalar.len);
+        }
+    }
+    for (size_t i = 0; i < d->u.map.len; i++) {
+        const sp_doc *v = d->u.map.pairs[i].value;
+        /* A resource's or an output's Condition, and the Condition
+         * function inside conditions. */
+        if (sp_doc_text_eq(d->u.map.pairs[i].key, "Condition") && v->kind == SP_DOC_STRING)
+            mention(ms, NS_CONDITION, v->u.scalar.text, v->u.scalar.len);
+        walk(ms, v, depth + 1);
+    }
+}
+
+/* ---- one template's sections ------------------------------------------ */
+
+typedef struct side {
+    const sp_ptext *t;          /* NULL: an empty configuration */
+    const sp_doc *params, *conds, *maps;
+    const sp_doc *res;          /* its components (Resources, hosts) */
+    mentions need;              /* the closure of what its users mention */
+} side;
+
+static const sp_doc *section(const sp_ptext *t, const char *name)
+{
+    const sp_doc *s = t ? sp_doc_get(t->root, name) : NULL;
+    return s && s->kind == SP_DOC_MAP ? s : NULL;
+}
+
+/* Adds the conditions that needed conditions mention, until nothing new. */
+static void close_needs(side *s)
+{
+    size_t done = 0;
+    while (done < s->need.condition.v.len) {
+        const char *c = s->need.condition.v.items[done++];
+        walk(&s->need, sp_doc_get(s->conds, c), 0);
+    }
+}
+
+static bool needed(const side *s, int ns, const char *name)
+{
+    switch (ns) {
+    case NS_CONDITION:
+        return has(&s->need.condition, name);
+    case NS_MAPPING:
+        return has(&s->need.mapping, name);
+    default:
+        return has(&s->need.name, name);
+    }
+}
+
+/* Whether every name `doc` (a text of side `s`) mentions resolves: a
+ * resource of that side must be among `present`; other names are the
+ * side's parameters, pseudo-parameters, or names the side does not define
+ * (a Transform's, left as the template has them). */
+static bool resolves(sp_ctx *ctx, const sp_doc *doc, const names *present, const side *s)
+{
+    mentions ms;
+    memset(&ms, 0, sizeof ms);
+    ms.ctx = ctx;
+    walk(&ms, doc, 0);
+    for (int ns = 0; ns < 2; ns++) {
+        const names *set = ns ? &ms.resource : &ms.name;
+        for (size_t i = 0; i < set->v.len; i++) {
+            const char *n = set->v.items[i];
+            if (has(present, n) || (!ns && sp_doc_get(s->params, n)))
+                continue;
+            if (sp_doc_get(s->res, n))
+                return false;
+        }
+    }
+    return true;
+}
+
+/* ---- the mix ------------------------------------------------------------ */
+
+typedef struct composer {
+    sp_ctx *ctx;
+    const sp_model *m;
+    const unsigned char *to_new;
+    side old, new_;
+    sp_edits edits;
+    sp_phase_info *info;
+    /* New pairs of the root (sections NEW lacks), and the expected root. */
+    SP_VEC(sp_item) root_items;
+    SP_VEC(sp_doc_pair) expect_root_extra;
+} composer;
+
+/* A map edit under construction, with the expected mapping it makes. */
+typedef struct mapwork {
+    const sp_doc *map;         /* NEW's mapping (NULL: NEW lacks it) */
+    unsigned char *action;
+    sp_item *replace;
+    SP_VEC(sp_item) ins;
+    SP_VEC(size_t) after;
+    SP_VEC(sp_doc_pair) expect;
+} mapwork;
+
+static bool mapwork_init(composer *c, mapwork *w, const sp_doc *map)
+{
+    memset(w, 0, sizeof *w);
+    w->map = map;
+    size_t n = map ? map->u.map.len : 0;
+    w->action = sp_arena_calloc(&c->ctx->arena, n + 1, 1);
+    w->replace = sp_arena_calloc(&c->ctx->arena, n + 1, sizeof *w->replace);
+    if (!w->action || !w->replace) {
+        sp_oom(c->ctx);
+        return false;
+    }
+    return true;
+}
+
+static bool expect_pair(composer *c, mapwork *w, const sp_doc *key, const sp_doc *value)
+{
+    sp_doc_pair p = {(sp_doc *)key, (sp_doc *)value};
+    if (!sp_vec_push(&c->ctx->arena, &w->expect, p)) {
+        sp_oom(c->ctx);
+        return false;
+    }
+    return true;
+}
+
+static bool append_item(composer *c, mapwork *w, const sp_ptext *from, const sp_doc_pair *p)
+{
+    sp_item it;
+    memset(&it, 0, sizeof it);
+    it.key = sp_doc_text(p->key);
+    it.from = from;
+    it.pair = p;
+    if (!sp_vec_push(&c->ctx->arena, &w->ins, it) ||
+        !sp_vec_push(&c->ctx->arena, &w->after, (size_t)SIZE_MAX)) {
+        sp_oom(c->ctx);
+        return false;
+    }
+    return expect_pair(c, w, p->key, p->value);
+}
+
+static void replace_with(mapwork *w, size_t j, const sp_ptext *from, const sp_doc_pair *p)
+{
+    w->action[j] = SP_PAIR_REPLACE;
+    memset(&w->replace[j], 0, sizeof w->replace[j]);
+    w->replace[j].key = sp_doc_text(p->key);
+    w->replace[j].from = from;
+    w->replace[j].pair = p;
+}
+
+/* Adds the edits of `w` and its expected mapping as the value of root key
+ * `name` in `expect_root` (a new root pair when NEW lacks the section). */
+static bool finish(composer *c, mapwork *w, const char *name, sp_doc *expect_root)
+{
+    sp_ctx *ctx = c->ctx;
+    sp_doc *exp = sp_doc_new(ctx, SP_DOC_MAP);
+    if (!exp) {
+        sp_oom(ctx);
+        return false;
+    }
+    exp->u.map.pairs = w->expect.items;
+    exp->u.map.len = w->expect.len;
+    if (w->map) {
+        sp_map_edit me = {w->map, w->action, w->replace, w->ins.items, w->after.items, w->ins.len};
+        if (!sp_patch_map(&c->edits, &me))
+            return false;
+        for (size_t i = 0; i < expect_root->u.map.len; i++)
+            if (sp_doc_text_eq(expect_root->u.map.pairs[i].key, name))
+                expect_root->u.map.pairs[i].value = exp;
+        return true;
+    }
+    if (!w->ins.len)
+        return true;
+    sp_item sec;
+    memset(&sec, 0, sizeof sec);
+    sec.key = name;
+    sec.children = w->ins.items;
+    sec.nchildren = w->ins.len;
+    sp_doc *key = sp_doc_new_scalar(ctx, SP_DOC_STRING, name, strlen(name));
+    sp_doc_pair p = {key, exp};
+    if (!key || !sp_vec_push(&ctx->arena, &c->root_items, sec) ||
+        !sp_vec_push(&ctx->arena, &c->expect_root_extra, p)) {
+        sp_oom(ctx);
+        return false;
+    }
+    return true;
+}
+
+static bool note(composer *c, const char ***list, size_t *n, const char *what)
+{
+    const char **nl = sp_arena_calloc(&c->ctx->arena, *n + 2, sizeof *nl);
+    if (!nl) {
+        sp_oom(c->ctx);
+        return false;
+    }
+    if (*n)
+        memcpy(nl, *list, *n * sizeof *nl);
+    nl[(*n)++] = what;
+    *list = nl;
+    return true;
+}
+
+/* Whether a definition's references (Ref, Fn::GetAtt, Fn::Sub, and its
+ * DependsOn) all resolve among `present` and the side's parameters. */
+static bool def_resolves(const composer *c, const sp_doc *def, const names *present,
+                         const side *s)
+{
+    if (!resolves(c->ctx, def, present, s))
+        return false;
+    const sp_doc *dep = def->kind == SP_DOC_MAP ? sp_doc_get(def, "DependsOn") : NULL;
+    size_t n = !dep ? 0 : dep->kind == SP_DOC_SEQ ? dep->u.seq.len : 1;
+    for (size_t i = 0; i < n; i++) {
+        const sp_doc *d = dep->kind == SP_DOC_SEQ ? dep->u.seq.items[i] : dep;
+        if (sp_doc_is_scalar(d) && d->kind != SP_DOC_NULL && !has(present, sp_doc_text(d)))
+            return false;
+    }
+    return true;
+}
+
+enum { TAKE_NEW, TAKE_OLD, TAKE_NONE, TAKE_EITHER, TAKE_GONE };
+
+/* Components.  A component at its NEW version keeps NEW's text; at its
+ * OLD version it gets OLD's (or is left out when OLD lacks it).  An
+ * unchanged component (its definitions differ at most in what cannot
+ * change reachability: Metadata, DependsOn, Tags …) keeps NEW's text when
+ * that text's references resolve in the phase, else takes OLD's.  Fills
+ * `present` with the components the phase defines. */
+static bool mix_components(composer *c, const sp_patch_profile *prof, mapwork *w, names *present)
+{
+    sp_ctx *ctx = c->ctx;
+    const sp_doc *nsec = w->map;
+    const sp_doc *osec = section(c->old.t, prof->section);
+    size_t n = nsec ? nsec->u.map.len : 0;
+    unsigned char *take = sp_arena_calloc(&ctx->arena, n + 1, 1);
+    const sp_doc_pair **olds = sp_arena_calloc(&ctx->arena, n + 1, sizeof *olds);
+    if (!take || !olds) {
+        sp_oom(ctx);
+        return false;
+    }
+    for (size_t j = 0; j < n; j++) {
+        const char *key = sp_doc_text(nsec->u.map.pairs[j].key);
+        uint32_t k = sp_model_find(c->m, key);
+        const sp_component *comp = k == SP_NONE ? NULL : &c->m->components.items[k];
+        olds[j] = (!comp || comp->def_old) && osec ? sp_doc_get_pair(osec, key) : NULL;
+        if (!comp)
+            take[j] = TAKE_EITHER; /* no component: absent in every state (Condition) */
+        else if (comp->change == SP_CHANGE_UNCHANGED)
+            take[j] = olds[j] ? TAKE_EITHER : TAKE_NEW;
+        else if (c->to_new[k])
+            take[j] = TAKE_NEW;
+        else
+            take[j] = olds[j] ? TAKE_OLD : TAKE_NONE;
+        if (take[j] != TAKE_NONE && !put(ctx, present, key))
+            return false;
+    }
+    /* Components only OLD defines, still at their OLD version. */
+    SP_VEC(const sp_doc_pair *) appended = {0};
+    for (size_t j = 0; osec && j < osec->u.map.len; j++) {
+        const sp_doc_pair *p = &osec->u.map.pairs[j];
+        const char *key = sp_doc_text(p->key);
+        uint32_t k = sp_model_find(c->m, key);
+        if ((nsec && sp_doc_get_pair(nsec, key)) || k == SP_NONE || c->to_new[k] ||
+            !c->m->components.items[k].def_old)
+            continue;
+        if (!sp_vec_push(&ctx->arena, &appended, p) || !put(ctx, present, key)) {
+            sp_oom(ctx);
+            return false;
+        }
+    }
+    bool cfn = prof == &sp_profile_cfn;
+    /* Entries whose version does not matter (unchanged components, and
+     * resources that exist in no state because their Condition is false)
+     * take NEW's text when it resolves in the phase, else OLD's; a
+     * resource of the second kind whose texts both do not resolve is left
+     * out (and, as others may name it, the choice is made again). */
+    unsigned char *choice = sp_arena_calloc(&ctx->arena, n + 1, 1);
+    if (!choice) {
+        sp_oom(ctx);
+        return false;
+    }
+    for (bool again = cfn; again;) {
+        again = false;
+        for (size_t j = 0; j < n; j++) {
+            const sp_doc_pair *p = &nsec->u.map.pairs[j];
+            if (take[j] != TAKE_EITHER || choice[j] == TAKE_GONE)
+                continue;
+            if (def_resolves(c, p->value, present, &c->new_))
+                choice[j] = TAKE_NEW;
+            else if (olds[j] && def_resolves(c, olds[j]->value, present, &c->old))
+                choice[j] = TAKE_OLD;
+            else if (sp_model_find(c->m, sp_doc_text(p->key)) == SP_NONE) {
+                choice[j] = TAKE_GONE;
+                for (size_t i = 0; i < present->v.len; i++)
+                    if (!strcmp(present->v.items[i], sp_doc_text(p->key)))
+                        present->v.items[i] = present->v.items[--present->v.len];
+                again = true;
+            } else {
+                choice[j] = TAKE_NONE; /* neither resolves: reported below */
+            }
+        }
+    }
+    for (size_t j = 0; j < n; j++) {
+        const sp_doc_pair *p = &nsec->u.map.pairs[j];
+        const char *key = sp_doc_text(p->key);
+        if (take[j] == TAKE_EITHER) {
+            take[j] = !cfn ? TAKE_NEW : choice[j];
+            if (take[j] == TAKE_NONE) {
+                sp_error(ctx, sp_doc_loc(p->key),
+                         "'%s' is unchanged, but neither its OLD nor its NEW definition has "
+                         "all it names (Ref, Fn::GetAtt, Fn::Sub, DependsOn) in the "
+                         "configuration of this phase; snipeproof cannot write it",
+                         key);
+                return false;
+            }
+        }
+        if (take[j] == TAKE_NEW) {
+            if (!expect_pair(c, w, p->key, p->value))
+                return false;
+            walk(&c->new_.need, p->value, 0);
+        } else if (take[j] == TAKE_OLD) {
+            replace_with(w, j, c->old.t, olds[j]);
+            if (!expect_pair(c, w, olds[j]->key, olds[j]->value) ||
+                !note(c, &c->info->kept_old, &c->info->nkept_old, key))
+                return false;
+            walk(&c->old.need, olds[j]->value, 0);
+        } else {
+            w->action[j] = SP_PAIR_DELETE;
+            if (take[j] == TAKE_NONE && !note(c, &c->info->absent, &c->info->nabsent, key))
+                return false;
+        }
+    }
+    for (size_t i = 0; i < appended.len; i++) {
+        const sp_doc_pair *p = appended.items[i];
+        if (!append_item(c, w, c->old.t, p) ||
+            !note(c, &c->info->kept_old, &c->info->nkept_old, sp_doc_text(p->key)))
+            return false;
+        walk(&c->old.need, p->value, 0);
+    }
+    return true;
+}
+
+static bool mix_outputs(composer *c, mapwork *w, const names *present)
+{
+    const sp_doc *nout = w->map;
+    const sp_doc *oout = section(c->old.t, "Outputs");
+    for (size_t j = 0; nout && j < nout->u.map.len; j++) {
+        const sp_doc_pair *p = &nout->u.map.pairs[j];
+        if (resolves(c->ctx, p->value, present, &c->new_)) {
+            if (!expect_pair(c, w, p->key, p->value))
+                return false;
+            walk(&c->new_.need, p->value, 0);
+            continue;
+        }
+        const sp_doc_pair *op = oout ? sp_doc_get_pair(oout, sp_doc_text(p->key)) : NULL;
+        if (op && resolves(c->ctx, op->value, present, &c->old)) {
+            replace_with(w, j, c->old.t, op);
+            if (!expect_pair(c, w, op->key, op->value) ||
+                !note(c, &c->info->sections_old, &c->info->nsections_old,
+                      sp_arena_printf(&c->ctx->arena, "output '%s'", sp_doc_text(p->key))))
+                return false;
+            walk(&c->old.need, op->value, 0);
+        } else {
+            w->action[j] = SP_PAIR_DELETE;
+        }
+    }
+    return true;
+}
+
+static const char *singular(const char *sec)
+{
+    return !strcmp(sec, "Parameters") ? "parameter"
+           : !strcmp(sec, "Conditions") ? "condition"
+                                        : "mapping";
+}
+
+/* Parameters, Conditions or Mappings. */
+/* Whether OLD's and NEW's entries of one name mean the same to the
+ * definitions that use them: equal; for parameters, the same Type and
+ * Default (descriptions, constraints and labels only document or check
+ * the value the stack is given). */
+static bool same_meaning(int ns, const sp_doc *a, const sp_doc *b)
+{
+    if (sp_doc_equal(a, b))
+        return true;
+    if (ns != NS_NAME || a->kind != SP_DOC_MAP || b->kind != SP_DOC_MAP)
+        return false;
+    static const char *const keys[] = {"Type", "Default"};
+    for (size_t i = 0; i < 2; i++) {
+        const sp_doc *x = sp_doc_get(a, keys[i]), *y = sp_doc_get(b, keys[i]);
+        if ((x || y) && (!x || !y || !sp_doc_equal(x, y)))
+            return false;
+    }
+    return true;
+}
+
+static bool clash(composer *c, const sp_doc *at, const char *key, const char *which)
+{
+    sp_error(c->ctx, sp_doc_loc(at),
+             "'%s' is a parameter of %s and, in the configuration of this phase, a resource "
+             "(a component at its %s version) that is needed too; snipeproof cannot write it "
+             "(rename one of them, or split the change)",
+             key, which, !strcmp(which, "NEW") ? "old" : "new");
+    return false;
+}
+
+/* Parameters, Conditions or Mappings.  `present`: the phase's resources
+ * (a parameter may not share a resource's name). */
+static bool mix_entries(composer *c, mapwork *w, const char *name, int ns, const names *present)
+{
+    sp_ctx *ctx = c->ctx;
+    const sp_doc *nsec = w->map, *osec = section(c->old.t, name);
+    for (size_t j = 0; nsec && j < nsec->u.map.len; j++) {
+        const sp_doc_pair *p = &nsec->u.map.pairs[j];
+        const char *key = sp_doc_text(p->key);
+        if (ns == NS_NAME && has(present, key)) {
+            /* NEW's parameter K, while OLD's resource K is in the phase. */
+            if (needed(&c->new_, ns, key))
+                return clash(c, p->key, key, "NEW");
+            w->action[j] = SP_PAIR_DELETE;
+            continue;
+        }
+        const sp_doc_pair *op = osec ? sp_doc_get_pair(osec, key) : NULL;
+        bool need_old = op && needed(&c->old, ns, key);
+        if (!need_old || same_meaning(ns, op->value, p->value)) {
+            if (!expect_pair(c, w, p->key, p->value))
+                return false;
+            continue;
+        }
+        if (needed(&c->new_, ns, key)) {
+            sp_error(ctx, sp_doc_loc(op->key),
+                     "the %s '%s' is defined differently in OLD and NEW, and the "
+                     "configuration of this phase needs both: OLD's for the components kept at "
+                     "their old version, NEW's for the others; snipeproof cannot write it "
+                     "(rename one of them, or split the change)",
+                     singular(name), key);
+            return false;
+        }
+        replace_with(w, j, c->old.t, op);
+        if (!expect_pair(c, w, op->key, op->value) ||
+            !note(c, &c->info->sections_old, &c->info->nsections_old,
+                  sp_arena_printf(&ctx->arena, "%s '%s'", singular(name), key)))
+            return false;
+    }
+    for (size_t j = 0; osec && j < osec->u.map.len; j++) {
+        const sp_doc_pair *p = &osec->u.map.pairs[j];
+        const char *key = sp_doc_text(p->key);
+        if ((nsec && sp_doc_get_pair(nsec, key)) || !needed(&c->old, ns, key))
+            continue;
+        if (ns == NS_NAME && has(present, key))
+            return clash(c, p->key, key, "OLD");
+        if (!append_item(c, w, c->old.t, p) ||
+            !note(c, &c->info->sections_old, &c->info->nsections_old,
+                  sp_arena_printf(&ctx->arena, "%s '%s'", singular(name), key)))
+            return false;
+    }
+    if (nsec || !w->ins.len)
+        return true;
+    if (sp_doc_get(c->new_.t->root, name)) {
+        sp_error(ctx, sp_doc_loc(sp_doc_get(c->new_.t->root, name)),
+                 "the phase needs OLD's %s here, but NEW's %s is not a mapping", name, name);
+        return false;
+    }
+    return true;
+}
+
+char *sp_phase_compose(sp_ctx *ctx, const sp_model *m, const unsigned char *to_new,
+                       const sp_ptext *oldt, const sp_ptext *newt,
+                       const sp_patch_profile *prof, size_t *len_out, sp_phase_info *info,
+                       sp_doc **expect)
+{
+    composer c;
+    memset(&c, 0, sizeof c);
+    memset(info, 0, sizeof *info);
+    c.ctx = ctx;
+    c.m = m;
+    c.to_new = to_new;
+    c.info = info;
+    c.edits.pt = newt;
+    c.old.t = oldt;
+    c.new_.t = newt;
+    c.old.need.ctx = c.new_.need.ctx = ctx;
+    bool cfn = prof == &sp_profile_cfn;
+    c.old.res = section(oldt, prof->section);
+    c.new_.res = section(newt, prof->section);
+    c.old.params = section(oldt, "Parameters");
+    c.old.conds = section(oldt, "Conditions");
+    c.old.maps = section(oldt, "Mappings");
+    c.new_.params = section(newt, "Parameters");
+    c.new_.conds = section(newt, "Conditions");
+    c.new_.maps = section(newt, "Mappings");
+
+    sp_doc *root = sp_doc_new(ctx, SP_DOC_MAP);
+    sp_doc_pair *rp = sp_arena_calloc(&ctx->arena, newt->root->u.map.len + 1, sizeof *rp);
+    if (!root || !rp) {
+        sp_oom(ctx);
+        return NULL;
+    }
+    memcpy(rp, newt->root->u.map.pairs, newt->root->u.map.len * sizeof *rp);
+    root->u.map.pairs = rp;
+    root->u.map.len = newt->root->u.map.len;
+
+    names present = {{0}};
+    mapwork comps;
+    if (!mapwork_init(&c, &comps, section(newt, prof->section)) ||
+        !mix_components(&c, prof, &comps, &present) || !finish(&c, &comps, prof->section, root))
+        return NULL;
+    if (cfn) {
+        /* NEW's rules keep their parameters. */
+        walk(&c.new_.need, sp_doc_get(newt->root, "Rules"), 0);
+        mapwork outs;
+        if (!mapwork_init(&c, &outs, section(newt, "Outputs")) || !mix_outputs(&c, &outs, &present) ||
+            !finish(&c, &outs, "Outputs", root))
+            return NULL;
+        close_needs(&c.old);
+        close_needs(&c.new_);
+        if (c.old.need.oom || c.new_.need.oom) {
+            sp_oom(ctx);
+            return NULL;
+        }
+        static const char *const secs[] = {"Parameters", "Conditions", "Mappings"};
+        static const int nss[] = {NS_NAME, NS_CONDITION, NS_MAPPING};
+        for (size_t s = 0; s < 3; s++) {
+            mapwork w;
+            if (!mapwork_init(&c, &w, section(newt, secs[s])) || !mix_entries(&c, &w, secs[s], nss[s], &present) ||
+                !finish(&c, &w, secs[s], root))
+                return NULL;
+        }
+    }
+    if (c.root_items.len) {
+        size_t after = SIZE_MAX;
+        size_t *afters = sp_arena_calloc(&ctx->arena, c.root_items.len, sizeof *afters);
+        if (!afters) {
+            sp_oom(ctx);
+            return NULL;
+        }
+        for (size_t i = 0; i < c.root_items.len; i++)
+            afters[i] = after;
+        sp_map_edit me = {newt->root, NULL, NULL, c.root_items.items, afters, c.root_items.len};
+        if (!sp_patch_map(&c.edits, &me))
+            return NULL;
+        sp_doc_pair *all = sp_arena_calloc(&ctx->arena, root->u.map.len + c.expect_root_extra.len + 1,
+                                           sizeof *all);
+        if (!all) {
+            sp_oom(ctx);
+            return NULL;
+        }
+        memcpy(all, root->u.map.pairs, root->u.map.len * sizeof *all);
+        memcpy(all + root->u.map.len, c.expect_root_extra.items,
+               c.expect_root_extra.len * sizeof *all);
+        root->u.map.pairs = all;
+        root->u.map.len += c.expect_root_extra.len;
+    }
+    *expect = root;
+    return sp_edits_apply(&c.edits, len_out);
+}
