@@ -252,6 +252,46 @@ sp_syntax sp_detect_syntax(const char *text, size_t len)
     }
 }
 
+static bool named_json(const char *path)
+{
+    size_t n = strlen(path);
+    return n >= 5 && strcmp(path + n - 5, ".json") == 0;
+}
+
+/* A file that starts like JSON is read as strict JSON.  Unless it is named
+ * *.json, a file the JSON reader rejects may still be YAML written in flow
+ * style (trailing commas, comments), which CloudFormation accepts as YAML:
+ * then it is read as YAML, and the JSON reader's complaint is dropped. */
+static sp_doc *read_json_or_flow_yaml(sp_ctx *ctx, uint32_t src, const sp_source *s)
+{
+    size_t ndiags = ctx->diags.len;
+    unsigned errors = ctx->errors, warnings = ctx->warnings;
+    sp_doc *doc = sp_read_json(ctx, src);
+    if (doc || ctx->out_of_memory || named_json(s->path))
+        return doc;
+    size_t njson = ctx->diags.len - ndiags;
+    unsigned json_errors = ctx->errors, json_warnings = ctx->warnings;
+    sp_diag *json = sp_arena_calloc(&ctx->arena, njson + 1, sizeof *json);
+    if (!json)
+        return NULL;
+    memcpy(json, ctx->diags.items + ndiags, njson * sizeof *json);
+    ctx->diags.len = ndiags;
+    ctx->errors = errors;
+    ctx->warnings = warnings;
+    doc = sp_read_yaml(ctx, src);
+    if (doc || ctx->out_of_memory)
+        return doc;
+    /* Neither: the JSON reader's message is the one that fits a file that
+     * looks like JSON. */
+    ctx->diags.len = ndiags;
+    for (size_t i = 0; i < njson; i++)
+        if (!sp_vec_push(&ctx->arena, &ctx->diags, json[i]))
+            ctx->out_of_memory = true;
+    ctx->errors = json_errors;
+    ctx->warnings = json_warnings;
+    return NULL;
+}
+
 sp_doc *sp_read_document(sp_ctx *ctx, uint32_t src)
 {
     const sp_source *s = sp_source_get(ctx, src);
@@ -261,7 +301,7 @@ sp_doc *sp_read_document(sp_ctx *ctx, uint32_t src)
     }
     switch (sp_detect_syntax(s->text, s->len)) {
     case SP_SYNTAX_JSON:
-        return sp_read_json(ctx, src);
+        return read_json_or_flow_yaml(ctx, src, s);
     case SP_SYNTAX_SEXP:
         return sp_read_sexp(ctx, src);
     case SP_SYNTAX_YAML:
