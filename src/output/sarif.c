@@ -10,9 +10,11 @@
  *   - `partialFingerprints["snipeproofWindow/v1"]` identifies the window
  *     across runs and edits: a hash of its kind, component, instance label,
  *     direction and (for dangling references) the name, not of its line.
- */
+ *   - `fixes`: each extra ordering edge that avoids the window, as the
+ *     DependsOn (or after:) edit of NEW's file (sarif_fix.c). */
 #include "output.h"
 #include "json_build.h"
+#include "sarif_fix.h"
 #include "summary.h"
 
 #include <stdlib.h>
@@ -266,7 +268,7 @@ static json_t *suppressions(const sp_finding *f)
     return NULL;
 }
 
-static json_t *result(const sp_check_result *res, const sp_finding *f)
+static json_t *result(const sp_check_result *res, sp_sarif_fixer *fx, const sp_finding *f)
 {
     const sp_report *r = res->report;
     const sp_model *m = r->model;
@@ -282,6 +284,9 @@ static json_t *result(const sp_check_result *res, const sp_finding *f)
     sp_json_put(o, "partialFingerprints", fingerprints(res, f, label), &ok);
     if (f->suppressed)
         sp_json_put(o, "suppressions", suppressions(f), &ok);
+    json_t *fixes = sp_sarif_fixes(fx, r->update, f, file_uri, &ok);
+    if (fixes)
+        sp_json_put(o, "fixes", fixes, &ok);
     sp_json_put(props, "direction", json_string(sp_direction_id(res->direction)), &ok);
     sp_json_put(props, "component", sp_json_text(sp_node_name(m, f->instance)), &ok);
     sp_json_put(props, "instance", json_string(sp_label_name(label)), &ok);
@@ -307,8 +312,10 @@ bool sp_render_check_sarif(const sp_check_result *results, size_t n, FILE *out)
     sp_json_put(run, "tool", tool, &ok);
     for (size_t i = 0; i < n; i++) {
         const sp_report *r = results[i].report;
+        sp_sarif_fixer fx;
+        sp_sarif_fixer_init(&fx, r->model);
         for (size_t k = 0; k < r->findings.len; k++)
-            sp_json_push(res, result(&results[i], &r->findings.items[k]), &ok);
+            sp_json_push(res, result(&results[i], &fx, &r->findings.items[k]), &ok);
     }
     sp_json_put(run, "results", res, &ok);
     sp_json_put(run, "columnKind", json_string("unicodeCodePoints"), &ok);

@@ -131,6 +131,38 @@ static void fingerprints_are_stable_and_distinct(void **state)
     fixture_release(&b);
 }
 
+/* Each edge of the fix list is a fix: the DependsOn edit of NEW. */
+static void fixes_edit_new(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_init(&f, SP_ENGINE_STACK);
+    fixture_add_web_finding(&f, true);
+    sp_check_result res = {&f.report, SP_UPDATE, true};
+    json_t *log = render(&res, 1);
+    json_t *r0 = json_array_get(json_object_get(run0(log), "results"), 0);
+    assert_int_equal(json_array_size(json_object_get(r0, "fixes")), 1);
+    assert_non_null(strstr(str_at(r0, "fixes.0.description.text"),
+                           "add Router to the DependsOn of WebServer"));
+    assert_string_equal(str_at(r0, "fixes.0.artifactChanges.0.artifactLocation.uri"),
+                        "new.yaml");
+    const char *ins =
+        str_at(r0, "fixes.0.artifactChanges.0.replacements.0.insertedContent.text");
+    assert_non_null(ins);
+    assert_non_null(strstr(ins, "DependsOn: Router"));
+    json_t *region = json_object_get(
+        json_array_get(
+            json_object_get(json_array_get(json_object_get(r0, "fixes"), 0), "artifactChanges"),
+            0),
+        "replacements");
+    region = json_object_get(json_array_get(region, 0), "deletedRegion");
+    /* WebServer is defined on lines 6-7 of NEW: the edit is there. */
+    json_int_t line = json_integer_value(json_object_get(region, "startLine"));
+    assert_true(line >= 6 && line <= 8);
+    json_decref(log);
+    fixture_release(&f);
+}
+
 /* OLD read from git (--base) is no file of the checkout: a result on an
  * old instance points at the component's definition in NEW instead. */
 static void text_inputs_are_not_pointed_into(void **state)
@@ -230,6 +262,7 @@ int main(void)
         cmocka_unit_test(log_shape),
         cmocka_unit_test(suppressed_results_carry_the_reason),
         cmocka_unit_test(fingerprints_are_stable_and_distinct),
+        cmocka_unit_test(fixes_edit_new),
         cmocka_unit_test(text_inputs_are_not_pointed_into),
         cmocka_unit_test(rollback_results_share_the_run),
         cmocka_unit_test(unknown_fixes_are_not_claimed),
