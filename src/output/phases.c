@@ -28,18 +28,50 @@
 
 #include <string.h>
 
-/* ---- sets of names ------------------------------------------------------ */
+/* ---- sets of names, and mappings by key (hashed: templates may hold
+ * tens of thousands of resources) ------------------------------------ */
 
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+/* A set of names: `v` in insertion order, `tab` open addressing over it
+ * (indexes + 1; 0 empty). */
 typedef struct names {
     SP_VEC(const char *) v;
+    uint32_t *tab;
+    size_t cap;
 } names;
+
+static size_t find_slot(const names *s, const char *n)
+{
+    size_t i = (size_t)hash_str(n) & (s->cap - 1);
+    while (s->tab[i] && strcmp(s->v.items[s->tab[i] - 1], n) != 0)
+        i = (i + 1) & (s->cap - 1);
+    return i;
+}
 
 static bool has(const names *s, const char *n)
 {
+    return s->cap && s->tab[find_slot(s, n)] != 0;
+}
+
+static bool rehash(sp_ctx *ctx, names *s, size_t cap)
+{
+    uint32_t *tab = sp_arena_calloc(&ctx->arena, cap, sizeof *tab);
+    if (!tab) {
+        sp_oom(ctx);
+        return false;
+    }
+    s->tab = tab;
+    s->cap = cap;
     for (size_t i = 0; i < s->v.len; i++)
-        if (!strcmp(s->v.items[i], n))
-            return true;
-    return false;
+        s->tab[find_slot(s, s->v.items[i])] = (uint32_t)i + 1;
+    return true;
 }
 
 static bool put(sp_ctx *ctx, names *s, const char *n)
@@ -50,7 +82,71 @@ static bool put(sp_ctx *ctx, names *s, const char *n)
         sp_oom(ctx);
         return false;
     }
+    if (s->v.len * 2 > s->cap)
+        return rehash(ctx, s, s->cap ? s->cap * 2 : 64);
+    s->tab[find_slot(s, n)] = (uint32_t)s->v.len;
     return true;
+}
+
+static bool drop(sp_ctx *ctx, names *s, const char *n)
+{
+    for (size_t i = 0; i < s->v.len; i++)
+        if (!strcmp(s->v.items[i], n)) {
+            memmove(&s->v.items[i], &s->v.items[i + 1], (s->v.len - i - 1) * sizeof *s->v.items);
+            s->v.len--;
+            return rehash(ctx, s, s->cap);
+        }
+    return true;
+}
+
+/* A mapping's pairs by key. */
+typedef struct mapix {
+    const sp_doc *map;
+    uint32_t *tab; /* pair index + 1 */
+    size_t cap;
+} mapix;
+
+static bool ix_build(sp_ctx *ctx, mapix *x, const sp_doc *map)
+{
+    memset(x, 0, sizeof *x);
+    x->map = map;
+    if (!map)
+        return true;
+    size_t cap = 16;
+    while (cap < map->u.map.len * 2 + 2)
+        cap *= 2;
+    x->tab = sp_arena_calloc(&ctx->arena, cap, sizeof *x->tab);
+    if (!x->tab) {
+        sp_oom(ctx);
+        return false;
+    }
+    x->cap = cap;
+    for (size_t i = 0; i < map->u.map.len; i++) {
+        const char *k = map->u.map.pairs[i].key->u.scalar.text;
+        size_t j = (size_t)hash_str(k) & (cap - 1);
+        while (x->tab[j])
+            j = (j + 1) & (cap - 1);
+        x->tab[j] = (uint32_t)i + 1;
+    }
+    return true;
+}
+
+static const sp_doc_pair *ix_pair(const mapix *x, const char *key)
+{
+    if (!x->cap)
+        return NULL;
+    for (size_t j = (size_t)hash_str(key) & (x->cap - 1); x->tab[j]; j = (j + 1) & (x->cap - 1)) {
+        const sp_doc_pair *p = &x->map->u.map.pairs[x->tab[j] - 1];
+        if (!strcmp(p->key->u.scalar.text, key))
+            return p;
+    }
+    return NULL;
+}
+
+static const sp_doc *ix_get(const mapix *x, const char *key)
+{
+    const sp_doc_pair *p = ix_pair(x, key);
+    return p ? p->value : NULL;
 }
 
 /* ---- mentions in CloudFormation expressions ------------------------------ */
@@ -154,10 +250,11 @@ static void walk(mentions *ms, const sp_doc *d, unsigned depth)
 
 /* ---- one template's sections ------------------------------------------ */
 
+enum { SEC_PARAMS, SEC_CONDS, SEC_MAPS, SEC_RES, SEC_OUTS, NSEC };
+
 typedef struct side {
     const sp_ptext *t;          /* NULL: an empty configuration */
-    const sp_doc *params, *conds, *maps;
-    const sp_doc *res;          /* its components (Resources, hosts) */
+    mapix ix[NSEC];             /* its sections by key (SEC_RES: Resources, hosts) */
     mentions need;              /* the closure of what its users mention */
 } side;
 
@@ -173,7 +270,7 @@ static void close_needs(side *s)
     size_t done = 0;
     while (done < s->need.condition.v.len) {
         const char *c = s->need.condition.v.items[done++];
-        walk(&s->need, sp_doc_get(s->conds, c), 0);
+        walk(&s->need, ix_get(&s->ix[SEC_CONDS], c), 0);
     }
 }
 
@@ -203,9 +300,9 @@ static bool resolves(sp_ctx *ctx, const sp_doc *doc, const names *present, const
         const names *set = ns ? &ms.resource : &ms.name;
         for (size_t i = 0; i < set->v.len; i++) {
             const char *n = set->v.items[i];
-            if (has(present, n) || (!ns && sp_doc_get(s->params, n)))
+            if (has(present, n) || (!ns && ix_get(&s->ix[SEC_PARAMS], n)))
                 continue;
-            if (sp_doc_get(s->res, n))
+            if (ix_get(&s->ix[SEC_RES], n))
                 return false;
         }
     }
@@ -377,7 +474,7 @@ static bool mix_components(composer *c, const sp_patch_profile *prof, mapwork *w
         const char *key = sp_doc_text(nsec->u.map.pairs[j].key);
         uint32_t k = sp_model_find(c->m, key);
         const sp_component *comp = k == SP_NONE ? NULL : &c->m->components.items[k];
-        olds[j] = (!comp || comp->def_old) && osec ? sp_doc_get_pair(osec, key) : NULL;
+        olds[j] = (!comp || comp->def_old) ? ix_pair(&c->old.ix[SEC_RES], key) : NULL;
         if (!comp)
             take[j] = TAKE_EITHER; /* no component: absent in every state (Condition) */
         else if (comp->change == SP_CHANGE_UNCHANGED)
@@ -395,7 +492,7 @@ static bool mix_components(composer *c, const sp_patch_profile *prof, mapwork *w
         const sp_doc_pair *p = &osec->u.map.pairs[j];
         const char *key = sp_doc_text(p->key);
         uint32_t k = sp_model_find(c->m, key);
-        if ((nsec && sp_doc_get_pair(nsec, key)) || k == SP_NONE || c->to_new[k] ||
+        if (ix_pair(&c->new_.ix[SEC_RES], key) || k == SP_NONE || c->to_new[k] ||
             !c->m->components.items[k].def_old)
             continue;
         if (!sp_vec_push(&ctx->arena, &appended, p) || !put(ctx, present, key)) {
@@ -426,9 +523,8 @@ static bool mix_components(composer *c, const sp_patch_profile *prof, mapwork *w
                 choice[j] = TAKE_OLD;
             else if (sp_model_find(c->m, sp_doc_text(p->key)) == SP_NONE) {
                 choice[j] = TAKE_GONE;
-                for (size_t i = 0; i < present->v.len; i++)
-                    if (!strcmp(present->v.items[i], sp_doc_text(p->key)))
-                        present->v.items[i] = present->v.items[--present->v.len];
+                if (!drop(ctx, present, sp_doc_text(p->key)))
+                    return false;
                 again = true;
             } else {
                 choice[j] = TAKE_NONE; /* neither resolves: reported below */
@@ -478,7 +574,6 @@ static bool mix_components(composer *c, const sp_patch_profile *prof, mapwork *w
 static bool mix_outputs(composer *c, mapwork *w, const names *present)
 {
     const sp_doc *nout = w->map;
-    const sp_doc *oout = section(c->old.t, "Outputs");
     for (size_t j = 0; nout && j < nout->u.map.len; j++) {
         const sp_doc_pair *p = &nout->u.map.pairs[j];
         if (resolves(c->ctx, p->value, present, &c->new_)) {
@@ -487,7 +582,7 @@ static bool mix_outputs(composer *c, mapwork *w, const names *present)
             walk(&c->new_.need, p->value, 0);
             continue;
         }
-        const sp_doc_pair *op = oout ? sp_doc_get_pair(oout, sp_doc_text(p->key)) : NULL;
+        const sp_doc_pair *op = ix_pair(&c->old.ix[SEC_OUTS], sp_doc_text(p->key));
         if (op && resolves(c->ctx, op->value, present, &c->old)) {
             replace_with(w, j, c->old.t, op);
             if (!expect_pair(c, w, op->key, op->value) ||
@@ -544,7 +639,8 @@ static bool clash(composer *c, const sp_doc *at, const char *key, const char *wh
 static bool mix_entries(composer *c, mapwork *w, const char *name, int ns, const names *present)
 {
     sp_ctx *ctx = c->ctx;
-    const sp_doc *nsec = w->map, *osec = section(c->old.t, name);
+    int sec = ns == NS_NAME ? SEC_PARAMS : ns == NS_CONDITION ? SEC_CONDS : SEC_MAPS;
+    const sp_doc *nsec = w->map, *osec = c->old.ix[sec].map;
     for (size_t j = 0; nsec && j < nsec->u.map.len; j++) {
         const sp_doc_pair *p = &nsec->u.map.pairs[j];
         const char *key = sp_doc_text(p->key);
@@ -555,7 +651,7 @@ static bool mix_entries(composer *c, mapwork *w, const char *name, int ns, const
             w->action[j] = SP_PAIR_DELETE;
             continue;
         }
-        const sp_doc_pair *op = osec ? sp_doc_get_pair(osec, key) : NULL;
+        const sp_doc_pair *op = ix_pair(&c->old.ix[sec], key);
         bool need_old = op && needed(&c->old, ns, key);
         if (!need_old || same_meaning(ns, op->value, p->value)) {
             if (!expect_pair(c, w, p->key, p->value))
@@ -580,7 +676,7 @@ static bool mix_entries(composer *c, mapwork *w, const char *name, int ns, const
     for (size_t j = 0; osec && j < osec->u.map.len; j++) {
         const sp_doc_pair *p = &osec->u.map.pairs[j];
         const char *key = sp_doc_text(p->key);
-        if ((nsec && sp_doc_get_pair(nsec, key)) || !needed(&c->old, ns, key))
+        if (ix_pair(&c->new_.ix[sec], key) || !needed(&c->old, ns, key))
             continue;
         if (ns == NS_NAME && has(present, key))
             return clash(c, p->key, key, "OLD");
@@ -616,14 +712,14 @@ char *sp_phase_compose(sp_ctx *ctx, const sp_model *m, const unsigned char *to_n
     c.new_.t = newt;
     c.old.need.ctx = c.new_.need.ctx = ctx;
     bool cfn = prof == &sp_profile_cfn;
-    c.old.res = section(oldt, prof->section);
-    c.new_.res = section(newt, prof->section);
-    c.old.params = section(oldt, "Parameters");
-    c.old.conds = section(oldt, "Conditions");
-    c.old.maps = section(oldt, "Mappings");
-    c.new_.params = section(newt, "Parameters");
-    c.new_.conds = section(newt, "Conditions");
-    c.new_.maps = section(newt, "Mappings");
+    static const char *const sec_names[NSEC] = {"Parameters", "Conditions", "Mappings", NULL,
+                                                "Outputs"};
+    for (int i = 0; i < NSEC; i++) {
+        const char *name = i == SEC_RES ? prof->section : sec_names[i];
+        if (!ix_build(ctx, &c.old.ix[i], section(oldt, name)) ||
+            !ix_build(ctx, &c.new_.ix[i], section(newt, name)))
+            return NULL;
+    }
 
     sp_doc *root = sp_doc_new(ctx, SP_DOC_MAP);
     sp_doc_pair *rp = sp_arena_calloc(&ctx->arena, newt->root->u.map.len + 1, sizeof *rp);
@@ -635,7 +731,8 @@ char *sp_phase_compose(sp_ctx *ctx, const sp_model *m, const unsigned char *to_n
     root->u.map.pairs = rp;
     root->u.map.len = newt->root->u.map.len;
 
-    names present = {{0}};
+    names present;
+    memset(&present, 0, sizeof present);
     mapwork comps;
     if (!mapwork_init(&c, &comps, section(newt, prof->section)) ||
         !mix_components(&c, prof, &comps, &present) || !finish(&c, &comps, prof->section, root))
