@@ -535,6 +535,73 @@ static void phase_json_delete_and_append(void **state)
                "}\n");
 }
 
+static void phase_topology_hosts(void **state)
+{
+    (void)state;
+    const char *old = "snipeproof: topology/1\n"
+                      "networks: {lan: 192.168.1.0/24}\n"
+                      "hosts:\n"
+                      "  router:\n"
+                      "    forwards: [{from: internet, to: lan}]\n"
+                      "    firewall: {default: accept, rules: []}\n"
+                      "  web:\n"
+                      "    network: lan\n"
+                      "    services: [{name: http, protocol: tcp, port: 80}]\n"
+                      "  old-db:\n"
+                      "    network: lan\n";
+    const char *new_ = "snipeproof: topology/1\n"
+                       "networks: {lan: 192.168.1.0/24}\n"
+                       "hosts:\n"
+                       "  router:\n"
+                       "    forwards: [{from: internet, to: lan}]\n"
+                       "    firewall:\n"
+                       "      default: accept\n"
+                       "      rules: [{action: drop, protocol: tcp, port: 22, from: internet, to: lan}]\n"
+                       "  web:\n"
+                       "    network: lan\n"
+                       "    services:\n"
+                       "      - {name: ssh, protocol: tcp, port: 22, auth: none}\n"
+                       "      - {name: http, protocol: tcp, port: 80}\n";
+    sp_ctx ctx;
+    sp_ctx_init(&ctx);
+    sp_ptext *ot = sp_ptext_from(&ctx, "old", old, strlen(old));
+    sp_ptext *nt = sp_ptext_from(&ctx, "new", new_, strlen(new_));
+    sp_frontend_options opt;
+    memset(&opt, 0, sizeof opt);
+    sp_model m;
+    if (!sp_topology_load(&ctx, &opt, ot->root, nt->root, &m))
+        fail_msg("does not load: %s", ctx.diags.items[ctx.diags.len - 1].message);
+    /* The router switched, the web server and old-db not yet. */
+    unsigned char to[8] = {0};
+    to[sp_model_find(&m, "router")] = 1;
+    sp_phase_info info;
+    sp_doc *expect;
+    size_t len;
+    char *text = sp_phase_compose(&ctx, &m, to, ot, nt, &sp_profile_topology, &len, &info, &expect);
+    assert_non_null(text);
+    assert_string_equal(text, "snipeproof: topology/1\n"
+                              "networks: {lan: 192.168.1.0/24}\n"
+                              "hosts:\n"
+                              "  router:\n"
+                              "    forwards: [{from: internet, to: lan}]\n"
+                              "    firewall:\n"
+                              "      default: accept\n"
+                              "      rules: [{action: drop, protocol: tcp, port: 22, from: internet, "
+                              "to: lan}]\n"
+                              "  web:\n"
+                              "    network: lan\n"
+                              "    services: [{name: http, protocol: tcp, port: 80}]\n"
+                              "  old-db:\n"
+                              "    network: lan\n");
+    assert_int_equal(info.nkept_old, 2);
+    sp_ptext *back = sp_ptext_from(&ctx, "mix", text, len);
+    assert_non_null(back);
+    assert_true(sp_doc_equal(expect, back->root));
+    sp_model m2;
+    assert_true(sp_topology_load(&ctx, &opt, ot->root, back->root, &m2));
+    sp_ctx_release(&ctx);
+}
+
 /* ---- sp_run_fix: writing ------------------------------------------------- */
 
 static char dir[256];
@@ -857,6 +924,7 @@ int main(void)
         cmocka_unit_test(phase_conflict_is_an_error),
         cmocka_unit_test(phase_json_from_yaml),
         cmocka_unit_test(phase_json_delete_and_append),
+        cmocka_unit_test(phase_topology_hosts),
         cmocka_unit_test(fix_writes_ordered),
         cmocka_unit_test(fix_in_place_and_its_limits),
         cmocka_unit_test(fix_safe_copies_and_errors_leave_nothing),
