@@ -27,13 +27,22 @@ _snipeproof_formats()
         sed -n 's/^ *--format FORMAT *output format: //p' | sed 's/ (default)//; s/,/ /g'
 }
 
-# Options whose value is the next word.
-_snipeproof_takes_value()
+# Options that take a value, with the value's name, one per line:
+# "--types FILE", "-o OUT" (from the program's --help, read once per shell).
+_snipeproof_valued=""
+_snipeproof_valued_options()
 {
-    case $1 in
-        --format | --param | --types | --output | -o | --max-states | --jobs | -j | --journal | --base) return 0 ;;
-    esac
-    return 1
+    [[ -n $_snipeproof_valued ]] ||
+        _snipeproof_valued=$("$1" --help 2>/dev/null |
+            sed -n 's/^ *-\([A-Za-z0-9]\), \(--[a-z][a-z-]*\) \([A-Z][A-Z=_]*\).*/-\1 \3\
+\2 \3/p; s/^ *\(--[a-z][a-z-]*\) \([A-Z][A-Z=_]*\).*/\1 \2/p')
+    printf '%s\n' "$_snipeproof_valued"
+}
+
+# The name of the value option $2 takes (FILE, FORMAT, REV, ...), or nothing.
+_snipeproof_value_of()
+{
+    _snipeproof_valued_options "$1" | sed -n "s/^$2 //p" | head -n 1
 }
 
 _snipeproof()
@@ -47,7 +56,7 @@ _snipeproof()
         if [[ $w == -- ]]; then
             break
         elif [[ $w == -* ]]; then
-            if [[ $w != *=* ]] && _snipeproof_takes_value "$w"; then
+            if [[ $w != *=* && -n $(_snipeproof_value_of "$prog" "$w") ]]; then
                 # its value: the next word, or "=" and the one after it
                 [[ ${COMP_WORDS[i + 1]} == = ]] && ((i += 1))
                 ((i += 1))
@@ -69,20 +78,24 @@ _snipeproof()
     elif [[ $prev == = ]] && ((COMP_CWORD >= 2)); then
         opt=${COMP_WORDS[COMP_CWORD - 2]}
     fi
-    _snipeproof_takes_value "$opt" || opt=""
-    case $opt in
-        --format)
+    local kind=""
+    [[ $opt == -* ]] && kind=$(_snipeproof_value_of "$prog" "$opt")
+    case $kind in
+        "") ;;
+        FORMAT)
             COMPREPLY=($(compgen -W "$(_snipeproof_formats "$prog" "${cmd:-check}")" -- "$value"))
             return ;;
-        --types | --output | -o | --journal)
-            COMPREPLY=($(compgen -f -- "$value"))
+        FILE | OUT)
+            local hidden='.*'
+            [[ $value == .* || $value == */.* ]] && hidden=''
+            COMPREPLY=($(compgen -f -X "$hidden" -- "$value"))
             compopt -o filenames 2>/dev/null
             return ;;
-        --base)
+        REV)
             COMPREPLY=($(compgen -W "HEAD $(git for-each-ref --format='%(refname:short)' \
                 refs/heads refs/remotes refs/tags 2>/dev/null)" -- "$value"))
             return ;;
-        --param | --max-states | --jobs | -j)
+        *)  # a number, NAME=VALUE: nothing to offer
             return ;;
     esac
 

@@ -60,6 +60,11 @@ expect "snipeproof check --base " "HEAD main release"
 expect "snipeproof check --base re" "release"
 expect "snipeproof check sta" "stacks"
 expect "snipeproof types " ""
+expect "snipeproof check --types " "api.json notes.txt stacks web.yaml"
+expect "snipeproof fix -o w" "web.yaml"
+expect "snipeproof apply --jobs " ""
+expect "snipeproof check --max-states 5 --types w" "web.yaml"
+expect "snipeproof --types notes.txt check --format " "text json sarif"
 contains "snipeproof check --" --base --format --param --rollback --no-color --quiet --strict --types
 contains "snipeproof graph --" --base --format --param --types --strict
 contains "snipeproof fix -" -o --output --in-place --base
