@@ -12,6 +12,13 @@ have_cmd python3    || need="$need python3"
 have_pc yaml-0.1    || need="$need libyaml-dev"
 have_pc jansson     || need="$need libjansson-dev"
 have_pc cmocka      || need="$need libcmocka-dev"
+# For tests only: SARIF schema validation, reading YAML in test scripts,
+# checking DOT with Graphviz, and the network-namespace end-to-end test.
+python3 -c 'import jsonschema' 2>/dev/null || need="$need python3-jsonschema"
+python3 -c 'import yaml' 2>/dev/null       || need="$need python3-yaml"
+have_cmd dot        || need="$need graphviz"
+have_cmd nft        || need="$need nftables"
+have_cmd ip         || need="$need iproute2"
 [ -z "$need" ] && exit 0
 echo "installing:$need"
 if [ "$(id -u)" = 0 ]; then sudo=""; elif have_cmd sudo; then sudo="sudo"; else
