@@ -42,6 +42,14 @@ bool sp_cfn_load(sp_ctx *ctx, const sp_frontend_options *opt, const sp_doc *old_
 bool sp_topology_load(sp_ctx *ctx, const sp_frontend_options *opt, const sp_doc *old_doc,
                       const sp_doc *new_doc, sp_model *m);
 
+/* guix deploy files (frontend/guix, docs/GUIX.md): OLD and NEW evaluated
+ * (either may be NULL, an empty configuration), with `topology`, the
+ * topology file of the network between the machines.  Engine
+ * SP_ENGINE_FLEET; the same model as a topology file for the same
+ * network. */
+bool sp_guix_load(sp_ctx *ctx, const sp_frontend_options *opt, const sp_doc *topology,
+                  const sp_doc *old_doc, const sp_doc *new_doc, sp_model *m);
+
 /* The CloudFormation type catalogue in use (built-in, then opt->types_files)
  * as documentation for `snipeproof types`: text, or JSON when `json`
  * (frontend/cfn/catalogue_doc.c).  False with a positioned error when a
