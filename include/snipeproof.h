@@ -74,6 +74,11 @@ sp_status sp_run_add_types(sp_run *run, const char *path);
 /* Bounds of the window search (0 keeps the default). */
 void sp_run_set_limits(sp_run *run, unsigned long max_states, unsigned long max_cells);
 
+/* The topology file of the network between the machines of guix deploy
+ * files (docs/GUIX.md): sp_run_load (and sp_run_apply) then read OLD and
+ * NEW as deploy files. */
+sp_status sp_run_set_topology(sp_run *run, const char *path);
+
 /* Gives the text of an input that is not a file (OLD read from git for
  * `--base`): when sp_run_load is given `name` as a path, it reads `text`
  * instead, and diagnostics name it `name` ("origin/main:template.yaml").

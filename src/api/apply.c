@@ -14,12 +14,23 @@
  *                    the plan of that partial roll-back gives. */
 #include "run.h"
 
+#include "../frontend/guix/deploy.h"
 #include "../frontend/topology/topology.h"
 #include "../output/output.h"
 #include "../output/rollout.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* A file a host's command needs, written before the rollout runs: the
+ * one-machine deploy file of a guix deploy machine (docs/GUIX.md). */
+typedef struct generated_file {
+    const char *path, *text; /* path relative to the rollout's folder */
+} generated_file;
 
 typedef struct apply_ctx {
     sp_run *r;
@@ -32,6 +43,7 @@ typedef struct apply_ctx {
     bool forced;           /* running an order with windows (--force) */
     const char *plan_line; /* what the plan says, printed once the hosts are known */
     const sp_update *forced_update; /* --force: whose windows to print first */
+    SP_VEC(generated_file) generated;
 } apply_ctx;
 
 static const char *dir_of(sp_ctx *ctx, const char *path)
@@ -115,7 +127,19 @@ static bool collect_hosts(apply_ctx *A, const sp_update *u, const sp_wave *waves
                 continue;
             }
             size_t argc;
-            const char **argv = sp_topology_deploy(A->ctx, def, &argc);
+            const char **argv;
+            if (sp_guix_is_machine(def)) {
+                /* guix deploy deploys every machine of its file: one
+                 * generated file per machine (docs/GUIX.md). */
+                generated_file g;
+                argv = sp_guix_deploy(A->ctx, def, &g.path, &g.text, &argc);
+                if (argv && !sp_vec_push(&A->ctx->arena, &A->generated, g)) {
+                    sp_oom(A->ctx);
+                    argv = NULL;
+                }
+            } else {
+                argv = sp_topology_deploy(A->ctx, def, &argc);
+            }
             if (!argv) {
                 sp_error(A->ctx, rollback ? c->loc_old : c->loc_new,
                          "host '%s' changes but has no deploy command here, so apply cannot "
@@ -316,6 +340,38 @@ static void report_end(apply_ctx *A, const sp_rollout *ro, bool ok, bool rollbac
                 any_failed ? " once the failure is fixed" : "", command_hint(A, "--rollback"));
 }
 
+/* Writes the generated files into the rollout's folder (each through a
+ * temporary file renamed over it). */
+static bool write_generated(apply_ctx *A, const char *dir)
+{
+    for (size_t i = 0; i < A->generated.len; i++) {
+        const generated_file *g = &A->generated.items[i];
+        const char *path = sp_arena_printf(&A->ctx->arena, "%s/%s", dir, g->path);
+        char *folder = path ? sp_arena_strdup(&A->ctx->arena, path) : NULL;
+        const char *tmp = path ? sp_arena_printf(&A->ctx->arena, "%s.tmp", path) : NULL;
+        if (!folder || !tmp) {
+            sp_oom(A->ctx);
+            return false;
+        }
+        *strrchr(folder, '/') = 0;
+        if (mkdir(folder, 0777) != 0 && errno != EEXIST) {
+            sp_error(A->ctx, SP_NO_LOC, "cannot create %s for the generated deploy files: %s",
+                     folder, strerror(errno));
+            return false;
+        }
+        FILE *f = fopen(tmp, "w");
+        bool ok = f && fputs(g->text, f) >= 0;
+        ok = f && fclose(f) == 0 && ok;
+        if (!ok || rename(tmp, path) != 0) {
+            sp_error(A->ctx, SP_NO_LOC, "cannot write the generated deploy file %s: %s", path,
+                     strerror(errno));
+            remove(tmp);
+            return false;
+        }
+    }
+    return true;
+}
+
 static sp_status run_rollout(apply_ctx *A, sp_rollout *ro, bool rollback, bool fresh)
 {
     sp_ctx *ctx = A->ctx;
@@ -345,6 +401,8 @@ static sp_status run_rollout(apply_ctx *A, sp_rollout *ro, bool rollback, bool f
         fputs("Nothing to do: every host is done.\n", A->out);
         return SP_OK;
     }
+    if (!write_generated(A, ro->dir))
+        return A->ctx->out_of_memory ? SP_INTERNAL : SP_INPUT_ERROR;
     if (!sp_journal_open(ctx, &A->journal, fresh, A->old_hash, A->new_hash))
         return SP_INPUT_ERROR;
     ro->journal = &A->journal;
@@ -496,9 +554,10 @@ sp_status sp_run_apply(sp_run *r, const char *old_path, const char *new_path,
     sp_status st = sp_run_load(r, old_path, new_path, SP_UPDATE);
     if (st != SP_OK)
         return st;
-    if (r->kind != SP_INPUT_TOPOLOGY) {
+    if (r->kind != SP_INPUT_TOPOLOGY && r->kind != SP_INPUT_GUIX) {
         sp_error(ctx, SP_NO_LOC, "apply runs host rollouts: OLD and NEW must be topology files "
-                                 "('snipeproof: topology/1'), not CloudFormation templates");
+                                 "('snipeproof: topology/1') or guix deploy files (with "
+                                 "--topology), not CloudFormation templates");
         return SP_INPUT_ERROR;
     }
     apply_ctx A;

@@ -93,6 +93,35 @@ sp_status sp_run_add_input(sp_run *r, const char *name, const char *text, size_t
     return SP_OK;
 }
 
+sp_status sp_run_set_topology(sp_run *r, const char *path)
+{
+    r->topology = sp_arena_strdup(&r->ctx.arena, path);
+    if (!r->topology) {
+        sp_oom(&r->ctx);
+        return SP_INTERNAL;
+    }
+    return SP_OK;
+}
+
+/* A guix deploy file (with --topology): read as S-expressions, whatever it
+ * starts with, unless it is plainly YAML or JSON. */
+static sp_doc *read_deploy_file(sp_run *r, uint32_t src)
+{
+    const sp_source *s = sp_source_get(&r->ctx, src);
+    size_t i = 0;
+    while (i < s->len && strchr(" \t\r\n", s->text[i]))
+        i++;
+    if (sp_detect_syntax(s->text, s->len) != SP_SYNTAX_SEXP && i < s->len &&
+        s->text[i] != '#') {
+        sp_loc at = {src, (uint32_t)i, 1};
+        sp_error(&r->ctx, at,
+                 "with --topology, OLD and NEW are guix deploy files (Scheme), but this file is "
+                 "not one (it starts like YAML or JSON)");
+        return NULL;
+    }
+    return sp_read_sexp(&r->ctx, src);
+}
+
 /* Reads one input (a text given with sp_run_add_input under that name, or
  * a file); an empty path means "an empty configuration", which is given
  * the kind of the other side by the caller. */
@@ -110,7 +139,28 @@ static sp_doc *read_input(sp_run *r, const char *path)
         }
     if (src == SP_NO_SOURCE && !sp_source_read(&r->ctx, path, &src))
         return NULL;
+    if (r->topology)
+        return read_deploy_file(r, src);
     return sp_read_document(&r->ctx, src);
+}
+
+/* guix deploy files with their topology (--topology). */
+static bool load_guix(sp_run *r, const sp_frontend_options *opt, const sp_doc *old_doc,
+                      const sp_doc *new_doc)
+{
+    uint32_t src;
+    if (!sp_source_read(&r->ctx, r->topology, &src))
+        return false;
+    sp_doc *topo = sp_read_document(&r->ctx, src);
+    if (!topo)
+        return false;
+    if (sp_detect_input(topo) != SP_INPUT_TOPOLOGY) {
+        sp_error(&r->ctx, sp_doc_loc(topo),
+                 "--topology needs a topology file ('snipeproof: topology/1'): the networks "
+                 "between the machines of the deploy files");
+        return false;
+    }
+    return sp_guix_load(&r->ctx, opt, topo, old_doc, new_doc, &r->model);
 }
 
 sp_status sp_run_load(sp_run *r, const char *old_path, const char *new_path,
@@ -136,8 +186,8 @@ sp_status sp_run_load(sp_run *r, const char *old_path, const char *new_path,
         sp_error(&r->ctx, SP_NO_LOC, "nothing to read");
         return SP_INPUT_ERROR;
     }
-    sp_input_kind kind = sp_detect_input(probe);
-    if (old_doc && new_doc && sp_detect_input(old_doc) != kind) {
+    sp_input_kind kind = r->topology ? SP_INPUT_GUIX : sp_detect_input(probe);
+    if (!r->topology && old_doc && new_doc && sp_detect_input(old_doc) != kind) {
         sp_error(&r->ctx, sp_doc_loc(old_doc),
                  "the two inputs are of different kinds; both must be CloudFormation "
                  "templates or both topology files");
@@ -152,6 +202,15 @@ sp_status sp_run_load(sp_run *r, const char *old_path, const char *new_path,
         break;
     case SP_INPUT_TOPOLOGY:
         ok = sp_topology_load(&r->ctx, &opt, old_doc, new_doc, &r->model);
+        break;
+    case SP_INPUT_GUIX:
+        if (!r->topology) {
+            sp_error(&r->ctx, sp_doc_loc(probe),
+                     "this is a guix deploy file: give the network between its machines with "
+                     "--topology FILE (docs/GUIX.md)");
+            return SP_INPUT_ERROR;
+        }
+        ok = load_guix(r, &opt, old_doc, new_doc);
         break;
     default:
         sp_error(&r->ctx, sp_doc_loc(probe),

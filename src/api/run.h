@@ -35,6 +35,7 @@ struct sp_run {
     bool single;     /* loaded one configuration (old_path NULL) */
     sp_state_graph graph_old, graph_new; /* sp_run_graph */
     bool graphed;
+    const char *topology; /* sp_run_set_topology: OLD and NEW are guix deploy files */
 };
 
 #endif

@@ -26,6 +26,11 @@ sp_status cli_cmd_apply(const cli_args *a)
     sp_run_set_flag(run, SP_FLAG_COLOR, use_color(stdout, a));
     sp_run_set_flag(run, SP_FLAG_QUIET, a->quiet);
     sp_run_set_limits(run, a->max_states, 0);
+    if (a->topology && sp_run_set_topology(run, a->topology) != SP_OK) {
+        fputs("snipeproof: out of memory\n", stderr);
+        sp_run_free(run);
+        return SP_INTERNAL;
+    }
     sp_apply_options opt = {(unsigned)a->jobs, a->force, a->dry_run, a->resume, a->rollback,
                             a->journal};
     sp_status st = sp_run_apply(run, a->operands[0], a->operands[1], &opt, stdout);

@@ -63,7 +63,9 @@ const cli_command_spec cli_commands[CLI_NCOMMANDS] = {
                    "host in a journal (NEW.journal) so that --resume continues where it\n"
                    "stopped and --rollback runs OLD's deploy commands for the hosts done, in\n"
                    "a safe order.  SIGINT or SIGTERM stops new hosts from starting; running\n"
-                   "ones are waited for and recorded."},
+                   "ones are waited for and recorded.  With --topology, OLD and NEW are guix\n"
+                   "deploy files, and each machine is updated by a `guix deploy` of its own\n"
+                   "(docs/GUIX.md)."},
     [CLI_TYPES] = {"types", "", 0, 0, CLI_FMT_TEXT | CLI_FMT_JSON, SP_FORMAT_TEXT, true,
                    "list the type catalogue and how each type is modelled",
                    "Lists the resource types snipeproof models (the built-in catalogue and\n"
@@ -86,6 +88,10 @@ const cli_option_spec cli_options_table[OPT_NOPTIONS] = {
     {OPT_TYPES, "types", 0, "FILE", ANALYSES | CMD(CLI_TYPES),
      "a type catalogue file whose entries add to or override the built-in ones "
      "(repeatable)"},
+    {OPT_TOPOLOGY, "topology", 0, "FILE",
+     CMD(CLI_CHECK) | CMD(CLI_PLAN) | CMD(CLI_GRAPH) | CMD(CLI_APPLY) | CMD(CLI_MODEL),
+     "the topology file of the network between the machines of guix deploy files; "
+     "OLD and NEW are then deploy files (docs/GUIX.md)"},
     {OPT_STRICT, "strict", 0, NULL, ANALYSES,
      "resources of unknown types are errors, not just reported and counted"},
     {OPT_ROLLBACK, "rollback", 0, NULL, CMD(CLI_CHECK) | CMD(CLI_PLAN) | CMD(CLI_APPLY),
@@ -265,6 +271,13 @@ static bool apply_options(const seen_option *seen, size_t nseen, cli_command cmd
             break;
         case OPT_TYPES:
             a->types[a->ntypes++] = o->value;
+            break;
+        case OPT_TOPOLOGY:
+            if (!*o->value) {
+                cli_usage_error(c->name, "--topology wants a topology file");
+                return false;
+            }
+            a->topology = o->value;
             break;
         case OPT_STRICT:
             a->strict = true;

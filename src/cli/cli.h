@@ -45,6 +45,7 @@ typedef enum cli_option_id {
     OPT_FORMAT,
     OPT_PARAM,
     OPT_TYPES,
+    OPT_TOPOLOGY,
     OPT_STRICT,
     OPT_ROLLBACK,
     OPT_TRANSITIVE,
@@ -91,6 +92,7 @@ typedef struct cli_args {
     bool strict, rollback, transitive, in_place, no_color, quiet;
     unsigned long jobs;     /* apply --jobs; 0 = a whole wave */
     const char *journal;    /* apply --journal */
+    const char *topology;   /* --topology: OLD and NEW are guix deploy files */
     bool force, dry_run, resume;
     const char *base;       /* --base REV */
     /* What --base read (base.c): OLD's name, "REV:PATH", and its text;

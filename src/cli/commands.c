@@ -95,6 +95,8 @@ static sp_run *new_run(const cli_args *a, sp_status *st)
         *st = sp_run_set_param(run, a->params[i]);
     for (size_t i = 0; i < a->ntypes && *st == SP_OK; i++)
         *st = sp_run_add_types(run, a->types[i]);
+    if (a->topology && *st == SP_OK)
+        *st = sp_run_set_topology(run, a->topology);
     return run;
 }
 
