@@ -6,6 +6,9 @@
 #   expect.stdout  exact standard output (optional)
 #   expect.stderr  exact standard error (optional)
 #   expect.jq      a jq program that must print `true` for the JSON on stdout (optional)
+#   twin           another command line (optional): its stdout is given to expect.jq as
+#                  $twin (a one-element array), to compare two runs (a guix deploy file
+#                  and its topology-file twin)
 # The command runs inside a fresh copy of the case folder (so that a command
 # that writes files, such as `apply` and its journal, leaves the tree as it
 # was and runs the same every time); messages name files as given.
@@ -33,7 +36,14 @@ for dir in "$here"/cases/*/; do
   if [ $ok = 1 ] && [ -f "$dir/expect.stderr" ] && ! diff -u "$dir/expect.stderr" "$tmp/err" >"$tmp/diff"; then
     ok=0; why="stderr differs"; fi
   if [ $ok = 1 ] && [ -f "$dir/expect.jq" ]; then
-    res=$(jq -e -f "$dir/expect.jq" <"$tmp/out" 2>&1) || { ok=0; why="jq check failed: $res"; }
+    twin_arg=""
+    if [ -f "$dir/twin" ]; then
+      # shellcheck disable=SC2046
+      (cd "$tmp/case" && NO_COLOR=1 "$bin" $(cat "$dir/twin") >"$tmp/twin.out" 2>/dev/null)
+      twin_arg="--slurpfile twin $tmp/twin.out"
+    fi
+    # shellcheck disable=SC2086
+    res=$(jq -e $twin_arg -f "$dir/expect.jq" <"$tmp/out" 2>&1) || { ok=0; why="jq check failed: $res"; }
   fi
   if [ $ok = 1 ]; then pass=$((pass+1)); else
     fail=$((fail+1)); echo "FAIL $name: $why"

@@ -1,0 +1,69 @@
+;;; The fleet after the update: the web server gains SSH with passwordless
+;;; root login, and the router drops SSH from the internet.
+;;; Deployed with `guix deploy new.scm`; snipeproof reads it with net.yaml:
+;;;   snipeproof check --topology net.yaml old.scm new.scm
+
+(use-modules (gnu) (gnu machine) (gnu machine ssh))
+(use-service-modules networking ssh web)
+
+;; The router now drops SSH arriving from the internet before it can be
+;; forwarded into the LAN (router.nft, next to this file).
+(define %router-ruleset (local-file "router.nft"))
+
+;; Every machine: the same boot, file systems and base services; the
+;; deploying machine's signing key is authorized.
+(define (base-os name services)
+  (operating-system
+    (host-name name)
+    (timezone "Etc/UTC")
+    (bootloader (bootloader-configuration
+                 (bootloader grub-bootloader)
+                 (targets '("/dev/vda"))))
+    (file-systems (cons (file-system
+                          (mount-point "/")
+                          (device "/dev/vda1")
+                          (type "ext4"))
+                        %base-file-systems))
+    (services
+     (append services
+             (modify-services %base-services
+               (guix-service-type config =>
+                                  (guix-configuration
+                                   (inherit config)
+                                   (authorized-keys
+                                    (cons (local-file "signing-key.pub")
+                                          %default-authorized-guix-keys)))))))))
+
+(define* (managed-machine os address #:key (user "root"))
+  (machine
+   (operating-system os)
+   (environment managed-host-environment-type)
+   (configuration (machine-ssh-configuration
+                   (host-name address)
+                   (system "x86_64-linux")
+                   (user user)))))
+
+(define (lan-address host) (string-append "192.168.1." host))
+
+(define router-os
+  (base-os "router"
+           (list (service nftables-service-type
+                          (nftables-configuration (ruleset %router-ruleset)))
+                 (service openssh-service-type))))
+
+(define web-os
+  (base-os "web"
+           (list (service openssh-service-type
+                          (openssh-configuration
+                           (permit-root-login #t)
+                           (allow-empty-passwords? #t)))
+                 (service nginx-service-type
+                          (nginx-configuration
+                           (server-blocks
+                            (list (nginx-server-configuration
+                                   (listen '("80"))
+                                   (server-name '("www.example.org"))
+                                   (root "/srv/www")))))))))
+
+(list (managed-machine router-os (lan-address "1"))
+      (managed-machine web-os (lan-address "10")))
