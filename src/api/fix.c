@@ -44,6 +44,17 @@ static sp_status oom(sp_run *r)
     return SP_INTERNAL;
 }
 
+/* After an editing step failed: a bug (its message says "internal:") or
+ * exhausted memory is SP_INTERNAL; a text the step cannot take (a shape it
+ * cannot add to, a name needed in two versions) is SP_INPUT_ERROR. */
+static sp_status edit_failure(const sp_run *r)
+{
+    if (r->ctx.out_of_memory || !r->ctx.diags.len)
+        return SP_INTERNAL;
+    const char *msg = r->ctx.diags.items[r->ctx.diags.len - 1].message;
+    return strncmp(msg, "internal:", 9) == 0 ? SP_INTERNAL : SP_INPUT_ERROR;
+}
+
 /* The source id of a file the run read, or SP_NO_SOURCE. */
 static uint32_t source_of(const sp_run *r, const char *path)
 {
@@ -269,7 +280,7 @@ static sp_status with_deps(sp_run *r, const sp_ptext *base, const sp_step *s,
     size_t len;
     char *text = sp_patch_deps(base, prof, adds, nadds, &len);
     if (!text)
-        return SP_INTERNAL;
+        return edit_failure(r);
     sp_ptext *back = read_back(r, o->target, text, len);
     if (!back || !sp_patch_deps_verify(&r->ctx, base->root, back->root, prof, adds, nadds))
         return SP_INTERNAL;
@@ -382,8 +393,13 @@ sp_status sp_run_fix(sp_run *r, const char *out_path, int in_place, sp_fix_repor
                 size_t len;
                 char *mix = sp_phase_compose(&r->ctx, &r->model, s->to_new, oldt, newt, prof,
                                              &len, &info, &expect);
-                if (!mix)
-                    return r->ctx.out_of_memory ? SP_INTERNAL : SP_INPUT_ERROR;
+                if (!mix) {
+                    sp_status st = edit_failure(r);
+                    sp_note(&r->ctx, SP_NO_LOC,
+                            "while writing step %zu of %zu (%s); nothing was written", i + 1,
+                            nfiles, outs[i].target);
+                    return st;
+                }
                 sp_ptext *back = read_back(r, outs[i].target, mix, len);
                 if (!back)
                     return SP_INTERNAL;
