@@ -756,6 +756,11 @@ static sp_doc *parse_hash(sexp_parser *p)
             error_at(p, start, 2, "%s", "'#:' must be followed by the keyword's name");
             return NULL;
         }
+        const char *nul = memchr(p->text + start, 0, end - start);
+        if (nul) {
+            error_at(p, (size_t)(nul - p->text), 1, "%s", "a NUL byte is not allowed in a keyword");
+            return NULL;
+        }
         p->pos = end;
         sp_doc *d = sp_reader_scalar(p->ctx, SP_DOC_STRING, p->src, start, end, p->text + start + 2,
                                      end - start - 2);

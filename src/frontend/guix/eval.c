@@ -170,8 +170,14 @@ void geval_error(geval *E, sp_loc loc, const char *fmt, ...)
     va_end(ap);
     sp_error(E->ctx, loc, "%s", msg);
     /* Where the procedure that failed was called from (innermost first). */
-    for (size_t i = E->ncalls, shown = 0; i-- > 0 && shown < 3; shown++)
-        sp_note(E->ctx, E->calls[i], "called from here");
+    size_t shown = 0;
+    for (size_t i = E->ncalls; i-- > 0 && shown < 3;) {
+        sp_loc c = E->calls[i];
+        if (c.src == loc.src && c.off == loc.off)
+            continue; /* the error is at the call itself */
+        sp_note(E->ctx, c, "called from here");
+        shown++;
+    }
     E->failed = true;
 }
 
@@ -939,6 +945,7 @@ static gv *eval(geval *E, const sp_doc *x, genv *env);
 /* A body: definitions (letrec* semantics) and expressions; returns the
  * last expression unevaluated through *tail, for the caller's tail call.
  * Returns the frame the tail must be evaluated in, NULL after an error. */
+
 static genv *body_prefix(geval *E, const sp_doc *const *forms, size_t n, genv *env,
                          const sp_doc **tail, sp_loc where)
 {
@@ -968,7 +975,7 @@ static genv *body_prefix(geval *E, const sp_doc *const *forms, size_t n, genv *e
             gbinding *b = genv_lookup(env, definition_name(E, f));
             if (!b || !define_into(E, f, env, b))
                 return NULL;
-        } else if (!syntax_definition(E, f, env) && !ignored_form(E, f)) {
+        } else if (!ignored_form(E, f)) {
             if (!geval_expr(E, f, env))
                 return NULL;
         }
@@ -1635,6 +1642,9 @@ gv *geval_expr(geval *E, const sp_doc *expr, genv *env)
     E->depth++;
     gv *v = eval(E, expr, env);
     E->depth--;
+    if (!v && !E->failed) /* every failure is explained */
+        geval_error(E, sp_doc_loc(expr), "internal: this form could not be evaluated (please "
+                                         "report it)");
     return v;
 }
 
@@ -1746,18 +1756,23 @@ gv *geval_file(geval *E, const sp_doc *forms)
                 return NULL;
         }
     }
+    /* The top level is an empty frame over the file's definitions, so
+     * that no frame is ever NULL (NULL means an error). */
+    genv *top = genv_new(E, NULL, 0);
+    if (!top)
+        return NULL;
     gv *last = NULL;
     for (size_t i = 0; i < n; i++) {
         const sp_doc *f = forms->u.seq.items[i];
         bool is_last = i + 1 == n;
         if (f->kind == SP_DOC_SEQ && is_definition(E, f)) {
             gbinding *b = global_lookup(E, definition_name(E, f));
-            if (!b || !define_into(E, f, NULL, b))
+            if (!b || !define_into(E, f, top, b))
                 return NULL;
             last = NULL;
             continue;
         }
-        if (f->kind == SP_DOC_SEQ && (ignored_form(E, f) || syntax_definition(E, f, NULL))) {
+        if (f->kind == SP_DOC_SEQ && (ignored_form(E, f) || syntax_definition(E, f, top))) {
             last = NULL;
             continue;
         }
@@ -1766,7 +1781,7 @@ gv *geval_file(geval *E, const sp_doc *forms)
              * so only its effects could matter, and snipeproof evaluates
              * none.  Known pure procedures are fine; anything else could
              * change what the file means. */
-            gv *v = geval_expr(E, f, NULL);
+            gv *v = geval_expr(E, f, top);
             if (!v)
                 return NULL;
             if (v->kind == GV_OPAQUE) {
@@ -1778,7 +1793,7 @@ gv *geval_file(geval *E, const sp_doc *forms)
             }
             continue;
         }
-        last = geval_expr(E, f, NULL);
+        last = geval_expr(E, f, top);
         if (!last)
             return NULL;
     }

@@ -59,7 +59,8 @@ static bool normalise(geval *E, const sp_ival *iv, size_t n, sp_ival_vec *out)
         E->failed = true;
         return false;
     }
-    memcpy(tmp, iv, n * sizeof *tmp);
+    if (n)
+        memcpy(tmp, iv, n * sizeof *tmp);
     qsort(tmp, n, sizeof *tmp, ival_cmp);
     out->len = 0;
     for (size_t i = 0; i < n; i++) {

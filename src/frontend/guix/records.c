@@ -284,7 +284,7 @@ static gv *construct(geval *E, const sp_doc *form, const grtype *t, genv *env)
     grecord *r = new_record(E, t, n + (base ? base->n : 0));
     if (!r)
         return NULL;
-    if (base) {
+    if (base && base->n) {
         memcpy(r->fields, base->fields, base->n * sizeof *r->fields);
         r->n = base->n;
     }
@@ -599,7 +599,8 @@ static gv *modify_services_form(geval *E, const sp_doc *form, genv *env)
                 return NULL;
             }
             *b = *s->u.bundle;
-            memcpy(ch, b->changes, b->n * sizeof *ch);
+            if (b->n)
+                memcpy(ch, b->changes, b->n * sizeof *ch);
             b->changes = ch;
             for (size_t j = 0; j < nc; j++) {
                 gbundle_change c = {clauses[j].type, clauses[j].deleted, NULL,
