@@ -10,7 +10,7 @@
 set -u
 seconds=${1:-60}
 [ $# -gt 0 ] && shift
-harnesses=${*:-"fuzz_yaml fuzz_json fuzz_cfn fuzz_sexp"}
+harnesses=${*:-"fuzz_yaml fuzz_json fuzz_cfn fuzz_sexp fuzz_guix"}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 build=${FUZZ_BUILD:-$root/build-fuzz}
