@@ -197,6 +197,7 @@ typedef struct sp_phase_info {
     size_t nabsent;
     const char **sections_old; /* "Parameters 'Env'", … taken from OLD */
     size_t nsections_old;
+    size_t nrenamed;        /* OLD's conditions and mappings given names of their own */
 } sp_phase_info;
 
 /* The configuration after a step whose components are at the versions

@@ -321,7 +321,24 @@ typedef struct composer {
     /* New pairs of the root (sections NEW lacks), and the expected root. */
     SP_VEC(sp_item) root_items;
     SP_VEC(sp_doc_pair) expect_root_extra;
+    /* Conditions and mappings both versions need: renamed in OLD, then the
+     * phase is composed again (NULL on that second pass: errors). */
+    names *rename_conds, *rename_maps;
+    names old_depends;          /* DependsOn names of the definitions taken from OLD */
 } composer;
+
+/* Adds a definition's DependsOn names to c->old_depends. */
+static bool depends_of(composer *c, const sp_doc *def)
+{
+    const sp_doc *dep = def->kind == SP_DOC_MAP ? sp_doc_get(def, "DependsOn") : NULL;
+    size_t n = !dep ? 0 : dep->kind == SP_DOC_SEQ ? dep->u.seq.len : 1;
+    for (size_t i = 0; i < n; i++) {
+        const sp_doc *d = dep->kind == SP_DOC_SEQ ? dep->u.seq.items[i] : dep;
+        if (d->kind == SP_DOC_STRING && !put(c->ctx, &c->old_depends, d->u.scalar.text))
+            return false;
+    }
+    return true;
+}
 
 /* A map edit under construction, with the expected mapping it makes. */
 typedef struct mapwork {
@@ -552,7 +569,9 @@ static bool mix_components(composer *c, const sp_patch_profile *prof, mapwork *w
         } else if (take[j] == TAKE_OLD) {
             replace_with(w, j, c->old.t, olds[j]);
             if (!expect_pair(c, w, olds[j]->key, olds[j]->value) ||
-                !note(c, &c->info->kept_old, &c->info->nkept_old, key))
+                (sp_model_find(c->m, key) != SP_NONE &&
+                 !note(c, &c->info->kept_old, &c->info->nkept_old, key)) ||
+                !depends_of(c, olds[j]->value))
                 return false;
             walk(&c->old.need, olds[j]->value, 0);
         } else {
@@ -567,6 +586,31 @@ static bool mix_components(composer *c, const sp_patch_profile *prof, mapwork *w
             !note(c, &c->info->kept_old, &c->info->nkept_old, sp_doc_text(p->key)))
             return false;
         walk(&c->old.need, p->value, 0);
+        if (!depends_of(c, p->value))
+            return false;
+    }
+    /* Resources only OLD has whose Condition is false (no component, in
+     * no state) but that the definitions taken from OLD name (in a dead
+     * Fn::If branch, or their DependsOn): they come along, as they are in
+     * OLD, or the phase would not load. */
+    const sp_doc *osec2 = c->old.ix[SEC_RES].map;
+    for (bool more = cfn && osec2; more;) {
+        more = false;
+        for (size_t j = 0; j < osec2->u.map.len; j++) {
+            const sp_doc_pair *p = &osec2->u.map.pairs[j];
+            const char *key = sp_doc_text(p->key);
+            if (has(present, key) || ix_pair(&c->new_.ix[SEC_RES], key) ||
+                sp_model_find(c->m, key) != SP_NONE ||
+                (!has(&c->old.need.name, key) && !has(&c->old.need.resource, key) &&
+                 !has(&c->old_depends, key)))
+                continue;
+            if (!append_item(c, w, c->old.t, p) || !put(ctx, present, key))
+                return false;
+            walk(&c->old.need, p->value, 0);
+            if (!depends_of(c, p->value))
+                return false;
+            more = true;
+        }
     }
     return true;
 }
@@ -658,13 +702,24 @@ static bool mix_entries(composer *c, mapwork *w, const char *name, int ns, const
                 return false;
             continue;
         }
+        if (needed(&c->new_, ns, key) && ns != NS_NAME && c->rename_conds) {
+            /* Both versions needed: OLD's gets a name of its own. */
+            if (!put(ctx, ns == NS_CONDITION ? c->rename_conds : c->rename_maps, key))
+                return false;
+            if (!expect_pair(c, w, p->key, p->value))
+                return false;
+            continue;
+        }
         if (needed(&c->new_, ns, key)) {
+            /* (Conditions and mappings get here on the second pass only,
+             * which renaming makes impossible.) */
             sp_error(ctx, sp_doc_loc(op->key),
-                     "the %s '%s' is defined differently in OLD and NEW, and the "
-                     "configuration of this phase needs both: OLD's for the components kept at "
-                     "their old version, NEW's for the others; snipeproof cannot write it "
-                     "(rename one of them, or split the change)",
-                     singular(name), key);
+                     "the %s '%s' %s, and the configuration of this phase needs both: OLD's "
+                     "for the components kept at their old version, NEW's for the others; "
+                     "snipeproof cannot write it (rename one of them, or split the change)",
+                     singular(name), key,
+                     ns == NS_NAME ? "has another Type or Default in OLD than in NEW"
+                                   : "is defined differently in OLD and NEW");
             return false;
         }
         replace_with(w, j, c->old.t, op);
@@ -695,14 +750,16 @@ static bool mix_entries(composer *c, mapwork *w, const char *name, int ns, const
     return true;
 }
 
-char *sp_phase_compose(sp_ctx *ctx, const sp_model *m, const unsigned char *to_new,
-                       const sp_ptext *oldt, const sp_ptext *newt,
-                       const sp_patch_profile *prof, size_t *len_out, sp_phase_info *info,
-                       sp_doc **expect)
+static char *compose(sp_ctx *ctx, const sp_model *m, const unsigned char *to_new,
+                     const sp_ptext *oldt, const sp_ptext *newt, const sp_patch_profile *prof,
+                     size_t *len_out, sp_phase_info *info, sp_doc **expect, names *rconds,
+                     names *rmaps)
 {
     composer c;
     memset(&c, 0, sizeof c);
     memset(info, 0, sizeof *info);
+    c.rename_conds = rconds;
+    c.rename_maps = rmaps;
     c.ctx = ctx;
     c.m = m;
     c.to_new = to_new;
@@ -784,5 +841,193 @@ char *sp_phase_compose(sp_ctx *ctx, const sp_model *m, const unsigned char *to_n
         root->u.map.len += c.expect_root_extra.len;
     }
     *expect = root;
+    if (rconds && (rconds->v.len || rmaps->v.len))
+        return NULL; /* to be composed again, with OLD's names changed */
     return sp_edits_apply(&c.edits, len_out);
+}
+
+/* ---- renaming OLD's conditions and mappings ------------------------------ */
+
+typedef struct renamer {
+    sp_edits edits;
+    const names *conds, *maps;
+    const char **cond_to, **map_to; /* new names, parallel to conds->v, maps->v */
+    bool ok;
+} renamer;
+
+static const char *renamed(const names *set, const char **to, const sp_doc *d)
+{
+    if (!d || d->kind != SP_DOC_STRING)
+        return NULL;
+    for (size_t i = 0; i < set->v.len; i++)
+        if (!strcmp(set->v.items[i], d->u.scalar.text))
+            return to[i];
+    return NULL;
+}
+
+/* Replaces a scalar's text (inside its quotes, when quoted). */
+static void rename_at(renamer *r, const sp_doc *d, const char *to)
+{
+    uint32_t off = d->off, end = d->end;
+    if ((d->flags & SP_DOC_QUOTED) && end - off >= 2) {
+        off++;
+        end--;
+    }
+    r->ok = r->ok && sp_edits_add(&r->edits, off, end, to, strlen(to));
+}
+
+static void rename_walk(renamer *r, const sp_doc *d, unsigned depth)
+{
+    if (!d || depth > SP_MAX_DEPTH + 8)
+        return;
+    if (d->kind == SP_DOC_SEQ) {
+        for (size_t i = 0; i < d->u.seq.len; i++)
+            rename_walk(r, d->u.seq.items[i], depth + 1);
+        return;
+    }
+    if (d->kind != SP_DOC_MAP)
+        return;
+    for (size_t i = 0; i < d->u.map.len; i++) {
+        const sp_doc *k = d->u.map.pairs[i].key, *v = d->u.map.pairs[i].value;
+        const sp_doc *a0 = v->kind == SP_DOC_SEQ && v->u.seq.len ? v->u.seq.items[0] : NULL;
+        const char *to;
+        if (d->u.map.len == 1 && sp_doc_text_eq(k, "Fn::FindInMap") &&
+            (to = renamed(r->maps, r->map_to, a0)))
+            rename_at(r, a0, to);
+        else if (d->u.map.len == 1 && sp_doc_text_eq(k, "Fn::If") &&
+                 (to = renamed(r->conds, r->cond_to, a0)))
+            rename_at(r, a0, to);
+        else if (sp_doc_text_eq(k, "Condition") && (to = renamed(r->conds, r->cond_to, v)))
+            rename_at(r, v, to);
+        rename_walk(r, v, depth + 1);
+    }
+}
+
+/* A name like `base` + "Old" that no section of either template uses. */
+static const char *fresh_name(sp_ctx *ctx, const sp_ptext *oldt, const sp_ptext *newt,
+                              const char *base)
+{
+    static const char *const secs[] = {"Parameters", "Conditions", "Mappings", "Resources",
+                                       "Outputs"};
+    for (unsigned n = 1; n < 1000; n++) {
+        char *cand = n == 1 ? sp_arena_printf(&ctx->arena, "%sOld", base)
+                            : sp_arena_printf(&ctx->arena, "%sOld%u", base, n);
+        if (!cand)
+            return NULL;
+        bool used = false;
+        for (size_t s = 0; s < 5 && !used; s++)
+            used = sp_doc_get(section(oldt, secs[s]), cand) ||
+                   sp_doc_get(section(newt, secs[s]), cand);
+        if (!used)
+            return cand;
+    }
+    return NULL;
+}
+
+/* OLD with the conditions and mappings of the two sets renamed (their
+ * keys and every mention), read back; NULL with an error on failure. */
+static sp_ptext *rename_old(sp_ctx *ctx, const sp_ptext *oldt, const sp_ptext *newt,
+                            const names *conds, const names *maps, sp_phase_info *info)
+{
+    renamer r;
+    memset(&r, 0, sizeof r);
+    r.edits.pt = oldt;
+    r.conds = conds;
+    r.maps = maps;
+    r.ok = true;
+    r.cond_to = sp_arena_calloc(&ctx->arena, conds->v.len + 1, sizeof *r.cond_to);
+    r.map_to = sp_arena_calloc(&ctx->arena, maps->v.len + 1, sizeof *r.map_to);
+    if (!r.cond_to || !r.map_to) {
+        sp_oom(ctx);
+        return NULL;
+    }
+    for (int kind = 0; kind < 2; kind++) {
+        const names *set = kind ? maps : conds;
+        const char **to = kind ? r.map_to : r.cond_to;
+        const sp_doc *sec = section(oldt, kind ? "Mappings" : "Conditions");
+        for (size_t i = 0; i < set->v.len; i++) {
+            to[i] = fresh_name(ctx, oldt, newt, set->v.items[i]);
+            const sp_doc_pair *p = sp_doc_get_pair(sec, set->v.items[i]);
+            if (!to[i] || !p) {
+                sp_error(ctx, SP_NO_LOC, "internal: no new name for %s '%s'",
+                         kind ? "mapping" : "condition", set->v.items[i]);
+                return NULL;
+            }
+            rename_at(&r, p->key, to[i]);
+            const char *what = sp_arena_printf(&ctx->arena, "%s '%s' (OLD's, as '%s')",
+                                               kind ? "mapping" : "condition",
+                                               set->v.items[i], to[i]);
+            const char **nl = sp_arena_calloc(&ctx->arena, info->nsections_old + 2, sizeof *nl);
+            if (!what || !nl) {
+                sp_oom(ctx);
+                return NULL;
+            }
+            if (info->nsections_old)
+                memcpy(nl, info->sections_old, info->nsections_old * sizeof *nl);
+            nl[info->nsections_old++] = what;
+            info->sections_old = nl;
+        }
+    }
+    rename_walk(&r, oldt->root, 0);
+    if (!r.ok)
+        return NULL;
+    size_t len;
+    char *text = sp_edits_apply(&r.edits, &len);
+    if (!text)
+        return NULL;
+    const char *name = sp_arena_printf(&ctx->arena, "%s (renamed)",
+                                       sp_source_get(ctx, oldt->src)->path);
+    return name ? sp_ptext_from(ctx, name, text, len) : NULL;
+}
+
+char *sp_phase_compose(sp_ctx *ctx, const sp_model *m, const unsigned char *to_new,
+                       const sp_ptext *oldt, const sp_ptext *newt,
+                       const sp_patch_profile *prof, size_t *len_out, sp_phase_info *info,
+                       sp_doc **expect)
+{
+    names rconds, rmaps;
+    memset(&rconds, 0, sizeof rconds);
+    memset(&rmaps, 0, sizeof rmaps);
+    char *text = compose(ctx, m, to_new, oldt, newt, prof, len_out, info, expect, &rconds, &rmaps);
+    if (text || (!rconds.v.len && !rmaps.v.len))
+        return text;
+    /* Conditions or mappings both versions need: OLD's are renamed (in all
+     * of OLD, which keeps its meaning) and the phase composed again. */
+    sp_phase_info renames;
+    memset(&renames, 0, sizeof renames);
+    const sp_ptext *old2 = rename_old(ctx, oldt, newt, &rconds, &rmaps, &renames);
+    if (!old2)
+        return NULL;
+    text = compose(ctx, m, to_new, old2, newt, prof, len_out, info, expect, NULL, NULL);
+    info->nrenamed = rconds.v.len + rmaps.v.len;
+    if (text && renames.nsections_old) {
+        /* Say which were renamed (not again under their new names), then
+         * what else came from OLD. */
+        size_t n = 0;
+        for (size_t i = 0; i < info->nsections_old; i++) {
+            bool dup = false;
+            for (size_t j = 0; j < renames.nsections_old && !dup; j++) {
+                const char *as = strstr(renames.sections_old[j], "as '");
+                const char *q = strchr(info->sections_old[i], '\'');
+                dup = as && q && !strncmp(q, as + 3, strlen(q));
+            }
+            if (!dup)
+                info->sections_old[n++] = info->sections_old[i];
+        }
+        info->nsections_old = n;
+        const char **all = sp_arena_calloc(&ctx->arena,
+                                           renames.nsections_old + info->nsections_old + 1,
+                                           sizeof *all);
+        if (!all) {
+            sp_oom(ctx);
+            return NULL;
+        }
+        memcpy(all, renames.sections_old, renames.nsections_old * sizeof *all);
+        if (info->nsections_old)
+            memcpy(all + renames.nsections_old, info->sections_old,
+                   info->nsections_old * sizeof *all);
+        info->sections_old = all;
+        info->nsections_old += renames.nsections_old;
+    }
+    return text;
 }

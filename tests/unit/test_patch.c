@@ -454,21 +454,45 @@ static void phase_sections_from_old(void **state)
                "  C: !Equals [!Ref P, x]\n");
 }
 
-static void phase_conflict_is_an_error(void **state)
+static void phase_two_versions_of_a_mapping(void **state)
+{
+    (void)state;
+    static const char *const old_ones[] = {"A", NULL};
+    /* A (old) and B (new) need both versions of M: OLD's is renamed, in
+     * its key and every mention. */
+    expect_mix("Mappings:\n  M: {K: {V: old}}\nConditions:\n  C: !Equals [a, a]\nResources:\n"
+               "  A: {Type: AWS::SNS::Topic, Condition: C, Properties: {TopicName: !FindInMap "
+               "[M, K, V]}}\n"
+               "  B: {Type: AWS::SNS::Topic, Properties: {TopicName: b}}\n",
+               "Mappings:\n  M: {K: {V: new}}\nConditions:\n  C: !Equals [a, b]\nResources:\n"
+               "  A: {Type: AWS::SNS::Topic, Condition: C, Properties: {TopicName: !FindInMap "
+               "[M, K, V]}}\n"
+               "  B:\n    Type: AWS::SNS::Topic\n    Condition: C\n"
+               "    Properties: {TopicName: !FindInMap [M, K, V]}\n",
+               old_ones,
+               "Mappings:\n  M: {K: {V: new}}\n  MOld: {K: {V: old}}\n"
+               "Conditions:\n  C: !Equals [a, b]\n  COld: !Equals [a, a]\nResources:\n"
+               "  A: {Type: AWS::SNS::Topic, Condition: COld, Properties: {TopicName: !FindInMap "
+               "[MOld, K, V]}}\n"
+               "  B:\n    Type: AWS::SNS::Topic\n    Condition: C\n"
+               "    Properties: {TopicName: !FindInMap [M, K, V]}\n");
+}
+
+static void phase_two_versions_of_a_parameter(void **state)
 {
     (void)state;
     static const char *const old_ones[] = {"A", NULL};
     mixed x;
     mix(&x,
-        "Mappings:\n  M: {K: {V: old}}\nResources:\n"
-        "  A: {Type: AWS::SNS::Topic, Properties: {TopicName: !FindInMap [M, K, V]}}\n"
+        "Parameters:\n  P: {Type: String, Default: old}\nResources:\n"
+        "  A: {Type: AWS::SNS::Topic, Properties: {TopicName: !Ref P}}\n"
         "  B: {Type: AWS::SNS::Topic, Properties: {TopicName: b}}\n",
-        "Mappings:\n  M: {K: {V: new}}\nResources:\n"
-        "  A: {Type: AWS::SNS::Topic, Properties: {TopicName: !FindInMap [M, K, V]}}\n"
-        "  B: {Type: AWS::SNS::Topic, Properties: {TopicName: !FindInMap [M, K, V]}}\n",
+        "Parameters:\n  P: {Type: String, Default: new}\nResources:\n"
+        "  A: {Type: AWS::SNS::Topic, Properties: {TopicName: !Ref P}}\n"
+        "  B: {Type: AWS::SNS::Topic, Properties: {TopicName: !Sub '${P}-b'}}\n",
         old_ones);
     assert_non_null(x.error);
-    assert_non_null(strstr(x.error, "the mapping 'M' is defined differently in OLD and NEW"));
+    assert_non_null(strstr(x.error, "the parameter 'P' has another Type or Default"));
     sp_ctx_release(&x.ctx);
 }
 
@@ -921,7 +945,8 @@ int main(void)
         cmocka_unit_test(phase_yaml_mix),
         cmocka_unit_test(phase_all_new_is_new),
         cmocka_unit_test(phase_sections_from_old),
-        cmocka_unit_test(phase_conflict_is_an_error),
+        cmocka_unit_test(phase_two_versions_of_a_mapping),
+        cmocka_unit_test(phase_two_versions_of_a_parameter),
         cmocka_unit_test(phase_json_from_yaml),
         cmocka_unit_test(phase_json_delete_and_append),
         cmocka_unit_test(phase_topology_hosts),
