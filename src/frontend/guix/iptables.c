@@ -63,11 +63,15 @@ static bool split_line(iparser *P, size_t from, size_t to, iword **out, size_t *
         char buf[512];
         size_t len = 0;
         while (i < to && s[i] != ' ' && s[i] != '\t' && s[i] != '\r') {
+            if (len >= sizeof buf - 1)
+                return fail_at(P, start, i - start, "a word longer than %s bytes", "510");
             if (s[i] == '"' || s[i] == '\'') {
                 char q = s[i++];
                 while (i < to && s[i] != q) {
-                    if (len < sizeof buf - 1)
-                        buf[len++] = s[i];
+                    if (len >= sizeof buf - 1)
+                        return fail_at(P, start, i - start, "a word longer than %s bytes",
+                                       "510");
+                    buf[len++] = s[i];
                     i++;
                 }
                 if (i >= to)
@@ -75,8 +79,7 @@ static bool split_line(iparser *P, size_t from, size_t to, iword **out, size_t *
                 i++;
                 continue;
             }
-            if (len < sizeof buf - 1)
-                buf[len++] = s[i];
+            buf[len++] = s[i];
             i++;
         }
         buf[len] = 0;
@@ -416,8 +419,8 @@ bool gipt_parse(geval *E, const gruleset *rs, fw_ruleset *out)
         size_t e = i;
         while (e < rs->len && s[e] != '\n')
             e++;
-        iword *w;
-        size_t n;
+        iword *w = NULL;
+        size_t n = 0;
         if (!split_line(&P, i, e, &w, &n))
             return false;
         size_t line = i;
@@ -428,7 +431,7 @@ bool gipt_parse(geval *E, const gruleset *rs, fw_ruleset *out)
         if (t[0] == '*') {
             if (table)
                 return fail_at(&P, w[0].off, w[0].len,
-                               "a new table starts before COMMIT ends the table at its %s", "line");
+                               "a new table starts before COMMIT ends the %s one", "previous");
             table = t + 1;
             table_off = line;
             if (!*table)
