@@ -138,7 +138,14 @@ bool gv_truthy(const gv *v)
 
 /* ---- equality ---- */
 
-static bool field_list_equal(const grecord *a, const grecord *b)
+static bool equal_at(const gv *a, const gv *b, unsigned depth);
+
+/* Values nest as deep as a loop makes them ((list (list …)) a million
+ * times): below this depth they compare as different, which for a machine
+ * only means "modified". */
+enum { EQUAL_MAX_DEPTH = 10000 };
+
+static bool field_list_equal(const grecord *a, const grecord *b, unsigned depth)
 {
     if (a->n != b->n)
         return false;
@@ -146,7 +153,7 @@ static bool field_list_equal(const grecord *a, const grecord *b)
         size_t j = 0;
         while (j < b->n && b->fields[j].name != a->fields[i].name)
             j++;
-        if (j == b->n || !gv_equal(a->fields[i].value, b->fields[j].value))
+        if (j == b->n || !equal_at(a->fields[i].value, b->fields[j].value, depth + 1))
             return false;
     }
     return true;
@@ -154,6 +161,13 @@ static bool field_list_equal(const grecord *a, const grecord *b)
 
 bool gv_equal(const gv *a, const gv *b)
 {
+    return equal_at(a, b, 0);
+}
+
+static bool equal_at(const gv *a, const gv *b, unsigned depth)
+{
+    if (depth > EQUAL_MAX_DEPTH)
+        return false;
     for (;;) {
         if (a == b)
             return true;
@@ -182,7 +196,7 @@ bool gv_equal(const gv *a, const gv *b)
         case GV_CHAR:
             return !strcmp(a->u.chr, b->u.chr);
         case GV_PAIR:
-            if (!gv_equal(a->u.pair.car, b->u.pair.car))
+            if (!equal_at(a->u.pair.car, b->u.pair.car, depth + 1))
                 return false;
             a = a->u.pair.cdr;
             b = b->u.pair.cdr;
@@ -191,7 +205,7 @@ bool gv_equal(const gv *a, const gv *b)
             if (a->u.vec.n != b->u.vec.n)
                 return false;
             for (size_t i = 0; i < a->u.vec.n; i++)
-                if (!gv_equal(a->u.vec.items[i], b->u.vec.items[i]))
+                if (!equal_at(a->u.vec.items[i], b->u.vec.items[i], depth + 1))
                     return false;
             return true;
         case GV_CLOSURE:
@@ -199,13 +213,14 @@ bool gv_equal(const gv *a, const gv *b)
         case GV_PRIM:
             return a->u.prim == b->u.prim;
         case GV_RECORD:
-            return a->u.rec->type == b->u.rec->type && field_list_equal(a->u.rec, b->u.rec) &&
-                   gv_equal(a->u.rec->inherit_opaque, b->u.rec->inherit_opaque);
+            return a->u.rec->type == b->u.rec->type &&
+                   field_list_equal(a->u.rec, b->u.rec, depth + 1) &&
+                   equal_at(a->u.rec->inherit_opaque, b->u.rec->inherit_opaque, depth + 1);
         case GV_FILE: {
             const gfile *x = a->u.file, *y = b->u.file;
-            if (x->local != y->local || !gv_equal(x->name, y->name))
+            if (x->local != y->local || !equal_at(x->name, y->name, depth + 1))
                 return false;
-            return x->local ? !strcmp(x->path, y->path) : gv_equal(x->text, y->text);
+            return x->local ? !strcmp(x->path, y->path) : equal_at(x->text, y->text, depth + 1);
         }
         case GV_BUNDLE: {
             const gbundle *x = a->u.bundle, *y = b->u.bundle;
@@ -214,7 +229,7 @@ bool gv_equal(const gv *a, const gv *b)
             for (size_t i = 0; i < x->n; i++)
                 if (strcmp(x->changes[i].type, y->changes[i].type) ||
                     x->changes[i].deleted != y->changes[i].deleted ||
-                    !gv_equal(x->changes[i].value, y->changes[i].value))
+                    !equal_at(x->changes[i].value, y->changes[i].value, depth + 1))
                     return false;
             return true;
         }
@@ -226,7 +241,7 @@ bool gv_equal(const gv *a, const gv *b)
                 return false;
             for (size_t i = 0; i < x->nargs; i++)
                 if ((x->arg_names && y->arg_names && x->arg_names[i] != y->arg_names[i]) ||
-                    !gv_equal(x->args[i], y->args[i]))
+                    !equal_at(x->args[i], y->args[i], depth + 1))
                     return false;
             return true;
         }
