@@ -816,6 +816,16 @@ const char *gfile_contents(geval *E, const gv *file, size_t *len, uint32_t *src_
     }
     uint32_t src;
     size_t before = E->ctx->errors;
+    if (st.st_size == 0) {
+        /* An empty file, or one of /proc that only claims to be (and may
+         * block when read): its contents are empty. */
+        src = sp_source_add(E->ctx, x->path, "", 0);
+        if (src == SP_NO_SOURCE)
+            return NULL;
+        *src_out = src;
+        *len = 0;
+        return sp_source_get(E->ctx, src)->text;
+    }
     if (!sp_source_read(E->ctx, x->path, &src)) {
         if (E->ctx->errors == before)
             sp_error(E->ctx, file->loc, "cannot read the local-file '%s' (%s)",
