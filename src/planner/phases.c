@@ -40,6 +40,10 @@ static bool references_resolve(const sp_model *m, const unsigned char *to, uint3
     for (uint32_t i = 0; i < in->deps_count; i++) {
         const sp_dep *dep = &m->deps.items[in->deps_first + i];
         uint32_t j = dep->component;
+        /* DependsOn is neutral: an unchanged component's list may differ
+         * between the versions, and a phase file takes whichever resolves. */
+        if (dep->declared && in->version == SP_VER_BOTH && m->engine == SP_ENGINE_STACK)
+            continue;
         const sp_component *d = &m->components.items[j];
         bool ok = exists_at(d, to[j]);
         if (ok && d->change == SP_CHANGE_REPLACED && in->version != SP_VER_BOTH)
