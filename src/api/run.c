@@ -109,7 +109,7 @@ static sp_doc *read_deploy_file(sp_run *r, uint32_t src)
 {
     const sp_source *s = sp_source_get(&r->ctx, src);
     size_t i = 0;
-    while (i < s->len && strchr(" \t\r\n", s->text[i]))
+    while (i < s->len && s->text[i] && strchr(" \t\r\n", s->text[i]))
         i++;
     if (sp_detect_syntax(s->text, s->len) != SP_SYNTAX_SEXP && i < s->len &&
         s->text[i] != '#') {

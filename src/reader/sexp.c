@@ -816,6 +816,11 @@ static sp_doc *parse_hash(sexp_parser *p)
         break;
     }
     size_t end = token_end(p, start);
+    const char *nul = memchr(p->text + start, 0, end - start);
+    if (nul) {
+        error_at(p, (size_t)(nul - p->text), 1, "%s", "a NUL byte is not allowed here");
+        return NULL;
+    }
     const char *t = p->text + start + 1;
     size_t n = end - start - 1;
     if ((n == 1 && (t[0] == 't' || t[0] == 'f')) || (n == 4 && !memcmp(t, "true", 4)) ||
@@ -829,12 +834,12 @@ static sp_doc *parse_hash(sexp_parser *p)
     bool radix_seen = false, exact_seen = false, bad = false;
     while (i + 1 < end && p->text[i] == '#' && prefixes < 2) {
         char r = p->text[i + 1];
-        if (strchr("xXbBoOdD", r) && !radix_seen) {
+        if (r && strchr("xXbBoOdD", r) && !radix_seen) {
             radix_seen = true;
             radix = (r == 'x' || r == 'X') ? 16 : (r == 'b' || r == 'B') ? 2
                                                 : (r == 'o' || r == 'O') ? 8
                                                                          : 10;
-        } else if (strchr("eEiI", r) && !exact_seen) {
+        } else if (r && strchr("eEiI", r) && !exact_seen) {
             exact_seen = true;
         } else {
             bad = prefixes > 0;

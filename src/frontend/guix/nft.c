@@ -384,7 +384,9 @@ static bool chain_statement(nparser *P, fw_chain *c)
             strcmp(type->text, "route"))
             return fail(P, type, "unknown chain type '%s'%s", type->text, "");
         c->nat = !strcmp(type->text, "nat");
-        if (!expect_word(P, "hook", &w) || strcmp(w->text, "hook"))
+        if (!expect_word(P, "hook", &w))
+            return false;
+        if (strcmp(w->text, "hook"))
             return fail(P, w, "expected hook after the chain type, found %s", describe(w), "");
         tok *h;
         if (!expect_word(P, "a hook", &h))
@@ -654,7 +656,7 @@ static bool elem_ivals(nparser *P, const tok *e, vkind k, sp_ival *iv)
     if (k == V_PORT) {
         long lo, hi;
         const char *dash = strchr(t, '-');
-        if (dash && strchr("0123456789", t[0])) {
+        if (dash && t[0] && strchr("0123456789", t[0])) {
             char a[16];
             size_t n = (size_t)(dash - t);
             if (n >= sizeof a)
