@@ -168,7 +168,7 @@ void sp_diag_add(sp_ctx *ctx, sp_severity sev, sp_loc loc, const char *fmt, ...)
         while (end < s->len && s->text[end] != '\n' && s->text[end] != '\r')
             end++;
         d.source_line = sp_arena_strndup(&ctx->arena, s->text + start, end - start);
-        size_t span_end = off + (loc.len ? loc.len : 1);
+        size_t span_end = (size_t)off + (loc.len ? loc.len : 1); /* no uint32 wrap */
         if (span_end > end)
             span_end = end > off ? end : off + 1;
         d.span = end > off ? code_points(s->text + off, span_end - off) : 1;

@@ -743,10 +743,10 @@ static bool if_match(nparser *P, fw_rule *r, const char *table, bool in, const t
     m->n = n;
     m->negated = negate;
     m->used = true;
-    m->loc = tloc(P, at);
-    m->loc.len = (uint32_t)(elems[n - 1]->off + elems[n - 1]->len - at->off);
-    if (elems[n - 1]->kind == T_STRING)
-        m->loc.len += 1;
+    /* From the keyword to its last value (a value from a define lies
+     * elsewhere: then the keyword alone). */
+    size_t end = elems[n - 1]->off + elems[n - 1]->len;
+    m->loc = gruleset_loc(P->E, P->rs, at->off, end > at->off ? end - at->off : at->len);
     return true;
 }
 

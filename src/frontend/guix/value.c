@@ -446,7 +446,13 @@ sp_loc gv_str_loc(const geval *E, const gv *str, size_t off, size_t len)
             if (off >= s->start && off < s->start + s->len) {
                 size_t at = sp_sexp_string_source_offset(E->ctx, s->lit,
                                                          s->lit_off + off - s->start);
-                sp_loc l = {s->lit->src, (uint32_t)at, (uint32_t)(len ? len : 1)};
+                /* The end is mapped too: escapes make the source longer. */
+                size_t last = off + (len ? len : 1);
+                if (last > s->start + s->len)
+                    last = s->start + s->len;
+                size_t to = sp_sexp_string_source_offset(E->ctx, s->lit,
+                                                         s->lit_off + last - s->start);
+                sp_loc l = {s->lit->src, (uint32_t)at, (uint32_t)(to > at ? to - at : 1)};
                 /* Keep the underline inside the literal. */
                 if (at + l.len > s->lit->end)
                     l.len = at < s->lit->end ? (uint32_t)(s->lit->end - at) : 1;
