@@ -456,8 +456,10 @@ static gv *p_format(ARGS)
                     piece = sp_arena_printf(&E->ctx->arena, "\"%s\"", x->u.str.s);
                     plen = piece ? strlen(piece) : 0;
                 } else if (x->kind == GV_NUM) {
-                    piece = x->u.num.text;
-                    plen = strlen(piece);
+                    piece = x->u.num.is_int ? sp_arena_printf(&E->ctx->arena, "%lld",
+                                                              (long long)x->u.num.i)
+                                            : x->u.num.text;
+                    plen = piece ? strlen(piece) : 0;
                 } else if (x->kind == GV_SYM) {
                     piece = gv_name(E, x->u.sym);
                     plen = strlen(piece);

@@ -218,7 +218,7 @@ struct genv {
 
 /* Bounds (docs/GUIX.md). */
 enum {
-    GUIX_MAX_STEPS = 2000000,     /* evaluation steps per deploy file */
+    GUIX_MAX_STEPS = 1000000,     /* evaluation steps per deploy file */
     GUIX_MAX_DEPTH = 1000,        /* nested evaluations (non-tail calls) */
     GUIX_MAX_STRING = 4 << 20,    /* bytes of one string */
     GUIX_MAX_LIST = 1000000,      /* elements a primitive may build */

@@ -47,9 +47,7 @@ gv *gv_int(geval *E, int64_t i, sp_loc loc)
     gv *v = gv_new(E, GV_NUM, loc);
     v->u.num.i = i;
     v->u.num.is_int = true;
-    v->u.num.text = sp_arena_printf(&E->ctx->arena, "%lld", (long long)i);
-    if (!v->u.num.text)
-        v->u.num.text = "0";
+    v->u.num.text = NULL; /* written when needed (gv_num_text): arithmetic is hot */
     return v;
 }
 
@@ -184,6 +182,8 @@ static bool equal_at(const gv *a, const gv *b, unsigned depth)
         case GV_NUM:
             if (a->u.num.is_int && b->u.num.is_int)
                 return a->u.num.i == b->u.num.i;
+            if (a->u.num.is_int != b->u.num.is_int)
+                return false;
             return !strcmp(a->u.num.text, b->u.num.text);
         case GV_STR:
             return a->u.str.len == b->u.str.len &&
@@ -314,7 +314,13 @@ static void show(const geval *E, showbuf *b, const gv *v, int depth)
         puts_(b, v->u.b ? "#t" : "#f");
         return;
     case GV_NUM:
-        puts_(b, v->u.num.text);
+        if (v->u.num.text) {
+            puts_(b, v->u.num.text);
+        } else {
+            char t[24];
+            snprintf(t, sizeof t, "%lld", (long long)v->u.num.i);
+            puts_(b, t);
+        }
         return;
     case GV_STR:
         puts_(b, "\"");
