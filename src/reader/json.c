@@ -25,8 +25,7 @@ typedef struct json_parser {
     size_t len, pos;
     unsigned depth;
     sp_node_stack stack;
-    char *buf; /* decoded string with escapes */
-    size_t buf_cap;
+    sp_text_buf buf; /* decoded string with escapes */
 } json_parser;
 
 static void skip_whitespace(json_parser *p)
@@ -101,40 +100,12 @@ static void expected(json_parser *p, const char *what)
 
 static sp_doc *parse_value(json_parser *p);
 
-static bool buf_reserve(json_parser *p, size_t need)
-{
-    if (need <= p->buf_cap)
-        return true;
-    size_t cap = p->buf_cap ? p->buf_cap : 256;
-    while (cap < need)
-        cap *= 2;
-    char *b = realloc(p->buf, cap);
-    if (!b) {
-        sp_oom(p->ctx);
-        return false;
-    }
-    p->buf = b;
-    p->buf_cap = cap;
-    return true;
-}
-
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Reads the four hex digits after "\u" at p->pos; -1 on error (reported). */
 static long read_hex4(json_parser *p)
 {
     long v = 0;
     for (int i = 0; i < 4; i++) {
-        int h = p->pos < p->len ? hex_value(p->text[p->pos]) : -1;
+        int h = p->pos < p->len ? sp_hex_digit(p->text[p->pos]) : -1;
         if (h < 0) {
             expected(p, "four hexadecimal digits after \\u");
             return -1;
@@ -146,7 +117,7 @@ static long read_hex4(json_parser *p)
 }
 
 /* Decodes one escape sequence; p->pos is just after the backslash.  The
- * bytes go to p->buf at *out. */
+ * bytes go to p->buf.text at *out. */
 static bool decode_escape(json_parser *p, size_t backslash, size_t *out)
 {
     if (p->pos >= p->len) {
@@ -176,7 +147,7 @@ static bool decode_escape(json_parser *p, size_t backslash, size_t *out)
     }
     }
     if (simple) {
-        p->buf[(*out)++] = simple;
+        p->buf.text[(*out)++] = simple;
         return true;
     }
     long cp = read_hex4(p);
@@ -213,7 +184,7 @@ static bool decode_escape(json_parser *p, size_t backslash, size_t *out)
                  "\\u0000 (NUL) is not allowed in strings");
         return false;
     }
-    *out += sp_utf8_encode((uint32_t)cp, p->buf + *out);
+    *out += sp_utf8_encode((uint32_t)cp, p->buf.text + *out);
     return true;
 }
 
@@ -252,13 +223,13 @@ static sp_doc *parse_string(json_parser *p)
             if (!escaped) {
                 /* Switch to decoding: copy what was read so far. */
                 escaped = true;
-                if (!buf_reserve(p, p->pos - run + 16))
+                if (!sp_text_buf_reserve(p->ctx, &p->buf, p->pos - run + 16))
                     return NULL;
-                memcpy(p->buf, p->text + run, p->pos - run);
+                memcpy(p->buf.text, p->text + run, p->pos - run);
                 out = p->pos - run;
             }
             size_t backslash = p->pos++;
-            if (!buf_reserve(p, out + 4) || !decode_escape(p, backslash, &out))
+            if (!sp_text_buf_reserve(p->ctx, &p->buf, out + 4) || !decode_escape(p, backslash, &out))
                 return NULL;
             continue;
         }
@@ -271,14 +242,14 @@ static sp_doc *parse_string(json_parser *p)
             p->pos++;
         }
         if (escaped) {
-            if (!buf_reserve(p, out + (p->pos - from)))
+            if (!sp_text_buf_reserve(p->ctx, &p->buf, out + (p->pos - from)))
                 return NULL;
-            memcpy(p->buf + out, p->text + from, p->pos - from);
+            memcpy(p->buf.text + out, p->text + from, p->pos - from);
             out += p->pos - from;
         }
     }
     p->pos++; /* the closing quote */
-    sp_doc *d = escaped ? sp_reader_scalar(p->ctx, SP_DOC_STRING, p->src, start, p->pos, p->buf, out)
+    sp_doc *d = escaped ? sp_reader_scalar(p->ctx, SP_DOC_STRING, p->src, start, p->pos, p->buf.text, out)
                         : sp_reader_scalar(p->ctx, SP_DOC_STRING, p->src, start, p->pos,
                                            p->text + run, p->pos - 1 - run);
     if (d)
@@ -521,6 +492,6 @@ sp_doc *sp_read_json(sp_ctx *ctx, uint32_t src)
         }
     }
     sp_node_stack_free(&p.stack);
-    free(p.buf);
+    free(p.buf.text);
     return root;
 }

@@ -299,3 +299,31 @@ bool sp_reader_check_duplicates(sp_ctx *ctx, const sp_doc *map)
     free(slots);
     return ok;
 }
+
+int sp_hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+bool sp_text_buf_reserve(sp_ctx *ctx, sp_text_buf *b, size_t need)
+{
+    if (need <= b->cap)
+        return true;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < need)
+        cap *= 2;
+    char *t = realloc(b->text, cap);
+    if (!t) {
+        sp_oom(ctx);
+        return false;
+    }
+    b->text = t;
+    b->cap = cap;
+    return true;
+}

@@ -32,6 +32,19 @@ size_t sp_utf8_decode(const char *text, size_t len, uint32_t *cp);
  * returns the number of bytes written. */
 size_t sp_utf8_encode(uint32_t cp, char *out);
 
+/* The value of a hexadecimal digit, or -1. */
+int sp_hex_digit(char c);
+
+/* A growable malloc'd text buffer for decoding escapes (the caller frees
+ * `text`). */
+typedef struct sp_text_buf {
+    char *text;
+    size_t cap;
+} sp_text_buf;
+
+/* Room for `need` bytes; false (out of memory recorded) otherwise. */
+bool sp_text_buf_reserve(sp_ctx *ctx, sp_text_buf *b, size_t need);
+
 /* ---- building trees ------------------------------------------------- */
 
 /* The children of every open collection live on one malloc'd stack while

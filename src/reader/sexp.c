@@ -38,8 +38,7 @@ typedef struct sexp_parser {
     size_t len, pos;
     unsigned depth;
     sp_node_stack stack;
-    char *buf;
-    size_t buf_cap;
+    sp_text_buf buf; /* decoded text with escapes */
 } sexp_parser;
 
 static bool is_space(char c)
@@ -184,34 +183,6 @@ static bool skip_atmosphere(sexp_parser *p)
 
 /* ---- scalars --------------------------------------------------------- */
 
-static bool buf_reserve(sexp_parser *p, size_t need)
-{
-    if (need <= p->buf_cap)
-        return true;
-    size_t cap = p->buf_cap ? p->buf_cap : 256;
-    while (cap < need)
-        cap *= 2;
-    char *b = realloc(p->buf, cap);
-    if (!b) {
-        sp_oom(p->ctx);
-        return false;
-    }
-    p->buf = b;
-    p->buf_cap = cap;
-    return true;
-}
-
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* The end of the token that starts at `off`. */
 static size_t token_end(const sexp_parser *p, size_t off)
 {
@@ -285,7 +256,7 @@ static int decode_string_escape(const char *text, size_t len, size_t at, char *o
     }
     uint32_t cp = 0;
     for (int k = 0; k < digits; k++) {
-        int h = i + 1 + (size_t)k < len ? hex_value(text[i + 1 + k]) : -1;
+        int h = i + 1 + (size_t)k < len ? sp_hex_digit(text[i + 1 + k]) : -1;
         if (h < 0) {
             *why = c == 'x'   ? "'\\x' must be followed by two hexadecimal digits"
                    : c == 'u' ? "'\\u' must be followed by four hexadecimal digits"
@@ -320,12 +291,12 @@ static sp_doc *parse_string(sexp_parser *p)
         char c = p->text[p->pos];
         if (c == '"')
             break;
-        if (!buf_reserve(p, out + 8))
+        if (!sp_text_buf_reserve(p->ctx, &p->buf, out + 8))
             return NULL;
         if (c == '\\') {
             const char *why;
             size_t next, elen;
-            int n = decode_string_escape(p->text, p->len, p->pos, p->buf + out, &next, &why,
+            int n = decode_string_escape(p->text, p->len, p->pos, p->buf.text + out, &next, &why,
                                          &elen);
             if (n < 0) {
                 error_at(p, p->pos, elen, "%s", why);
@@ -339,11 +310,11 @@ static sp_doc *parse_string(sexp_parser *p)
             error_at(p, p->pos, 1, "%s", "a NUL byte is not allowed in strings");
             return NULL;
         }
-        p->buf[out++] = c;
+        p->buf.text[out++] = c;
         p->pos++;
     }
     p->pos++;
-    sp_doc *d = sp_reader_scalar(p->ctx, SP_DOC_STRING, p->src, start, p->pos, out ? p->buf : "",
+    sp_doc *d = sp_reader_scalar(p->ctx, SP_DOC_STRING, p->src, start, p->pos, out ? p->buf.text : "",
                                  out);
     if (d)
         d->flags |= SP_DOC_QUOTED;
@@ -394,7 +365,7 @@ static bool is_number(const char *t, size_t n, int radix)
         (!memcmp(t + i, "inf.0", 5) || !memcmp(t + i, "nan.0", 5)))
         return true;
 #define DIGIT(c)                                                                       \
-    (radix == 16 ? hex_value(c) >= 0                                                   \
+    (radix == 16 ? sp_hex_digit(c) >= 0                                                   \
                  : (c) >= '0' && (c) < '0' + (radix < 10 ? radix : 10))
     size_t digits = 0;
     while (i < n && DIGIT(t[i])) {
@@ -484,12 +455,12 @@ static sp_doc *parse_bar_symbol(sexp_parser *p)
         char c = p->text[p->pos];
         if (c == '|')
             break;
-        if (!buf_reserve(p, out + 8))
+        if (!sp_text_buf_reserve(p->ctx, &p->buf, out + 8))
             return NULL;
         if (c == '\\' && p->pos + 1 < p->len) {
             char e = p->text[p->pos + 1];
             if (e == '|' || e == '\\') {
-                p->buf[out++] = e;
+                p->buf.text[out++] = e;
                 p->pos += 2;
                 continue;
             }
@@ -497,8 +468,8 @@ static sp_doc *parse_bar_symbol(sexp_parser *p)
                 size_t j = p->pos + 2;
                 uint32_t cp = 0;
                 int nd = 0;
-                while (j < p->len && hex_value(p->text[j]) >= 0 && nd < 7) {
-                    cp = cp * 16 + (uint32_t)hex_value(p->text[j++]);
+                while (j < p->len && sp_hex_digit(p->text[j]) >= 0 && nd < 7) {
+                    cp = cp * 16 + (uint32_t)sp_hex_digit(p->text[j++]);
                     nd++;
                 }
                 if (!nd || j >= p->len || p->text[j] != ';' || cp == 0 || cp > 0x10FFFF ||
@@ -508,7 +479,7 @@ static sp_doc *parse_bar_symbol(sexp_parser *p)
                              "character other than NUL");
                     return NULL;
                 }
-                out += sp_utf8_encode(cp, p->buf + out);
+                out += sp_utf8_encode(cp, p->buf.text + out);
                 p->pos = j + 1;
                 continue;
             }
@@ -519,11 +490,11 @@ static sp_doc *parse_bar_symbol(sexp_parser *p)
             error_at(p, p->pos, 1, "%s", "a NUL byte is not allowed in a symbol");
             return NULL;
         }
-        p->buf[out++] = c;
+        p->buf.text[out++] = c;
         p->pos++;
     }
     p->pos++;
-    return symbol_node(p, start, p->pos, out ? p->buf : "", out);
+    return symbol_node(p, start, p->pos, out ? p->buf.text : "", out);
 }
 
 static const struct {
@@ -566,7 +537,7 @@ static sp_doc *parse_char(sexp_parser *p)
             uint32_t v = 0;
             found = true;
             for (size_t i = 1; i < n && found; i++) {
-                int h = hex_value(t[i]);
+                int h = sp_hex_digit(t[i]);
                 if (h < 0 || v > 0x10FFFF)
                     found = false;
                 else
@@ -967,6 +938,6 @@ sp_doc *sp_read_sexp(sp_ctx *ctx, uint32_t src)
         }
     }
     sp_node_stack_free(&p.stack);
-    free(p.buf);
+    free(p.buf.text);
     return root;
 }
