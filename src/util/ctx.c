@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 enum { ARENA_LIMIT_BYTES = 0 };
 
@@ -17,6 +18,8 @@ void sp_ctx_init(sp_ctx *ctx)
 
 void sp_ctx_release(sp_ctx *ctx)
 {
+    for (size_t i = 0; i < ctx->sources.len; i++)
+        free(ctx->sources.items[i].line_starts);
     sp_arena_release(&ctx->arena);
     memset(ctx, 0, sizeof *ctx);
 }
@@ -29,31 +32,67 @@ void sp_oom(sp_ctx *ctx)
     sp_error(ctx, SP_NO_LOC, "out of memory");
 }
 
-uint32_t sp_source_add(sp_ctx *ctx, const char *path, const char *text, size_t len)
+/* Registers text the context may keep as it is (in its arena, or static). */
+static uint32_t add_source(sp_ctx *ctx, const char *path, const char *text, size_t len)
 {
     sp_source s = {0};
     s.path = sp_arena_strdup(&ctx->arena, path);
-    s.text = sp_arena_strndup(&ctx->arena, text, len);
+    s.text = text;
     s.len = len;
-    size_t n = 1;
-    for (size_t i = 0; i < len; i++)
-        n += text[i] == '\n';
-    s.line_starts = sp_arena_calloc(&ctx->arena, n, sizeof *s.line_starts);
-    if (!s.path || !s.text || !s.line_starts) {
-        sp_oom(ctx);
-        return SP_NO_SOURCE;
-    }
-    s.line_starts[0] = 0;
-    size_t k = 1;
-    for (size_t i = 0; i < len; i++)
-        if (text[i] == '\n')
-            s.line_starts[k++] = (uint32_t)(i + 1);
-    s.nlines = n;
-    if (!sp_vec_push(&ctx->arena, &ctx->sources, s)) {
+    if (!s.path || !s.text || !sp_vec_push(&ctx->arena, &ctx->sources, s)) {
         sp_oom(ctx);
         return SP_NO_SOURCE;
     }
     return (uint32_t)(ctx->sources.len - 1);
+}
+
+uint32_t sp_source_add(sp_ctx *ctx, const char *path, const char *text, size_t len)
+{
+    return add_source(ctx, path, sp_arena_strndup(&ctx->arena, text, len), len);
+}
+
+uint32_t sp_source_add_static(sp_ctx *ctx, const char *path, const char *text, size_t len)
+{
+    return add_source(ctx, path, text, len);
+}
+
+/* Reads a regular file straight into the arena: one copy, and no buffer
+ * twice the file's size.  Returns false (nothing reported) when the file is
+ * not regular or changes size while read; the caller then reads it in
+ * pieces. */
+static bool read_whole(sp_ctx *ctx, FILE *f, const char *path, char **text, size_t *len,
+                       bool *failed)
+{
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode))
+        return false;
+    if (st.st_size > SP_MAX_INPUT_BYTES) {
+        sp_error(ctx, SP_NO_LOC, "%s: file is larger than %d MiB", path,
+                 SP_MAX_INPUT_BYTES / (1024 * 1024));
+        *failed = true;
+        return true;
+    }
+    size_t size = (size_t)st.st_size;
+    char *buf = sp_arena_alloc_raw(&ctx->arena, size + 1);
+    if (!buf) {
+        sp_oom(ctx);
+        *failed = true;
+        return true;
+    }
+    size_t got = size ? fread(buf, 1, size, f) : 0;
+    if (got != size || fgetc(f) != EOF) {
+        if (ferror(f)) {
+            sp_error(ctx, SP_NO_LOC, "%s: cannot read: %s", path, strerror(errno));
+            *failed = true;
+            return true;
+        }
+        rewind(f);
+        return false; /* it changed under us: read it the slow way */
+    }
+    buf[size] = 0;
+    *text = buf;
+    *len = size;
+    return true;
 }
 
 bool sp_source_read(sp_ctx *ctx, const char *path, uint32_t *src_out)
@@ -63,7 +102,20 @@ bool sp_source_read(sp_ctx *ctx, const char *path, uint32_t *src_out)
         sp_error(ctx, SP_NO_LOC, "%s: cannot open: %s", path, strerror(errno));
         return false;
     }
-    size_t cap = 64 * 1024, len = 0;
+    char *text = NULL;
+    size_t len = 0;
+    bool failed = false;
+    if (read_whole(ctx, f, path, &text, &len, &failed)) {
+        fclose(f);
+        if (failed)
+            return false;
+        uint32_t id = add_source(ctx, path, text, len);
+        if (id == SP_NO_SOURCE)
+            return false;
+        *src_out = id;
+        return true;
+    }
+    size_t cap = 64 * 1024;
     char *buf = NULL;
     bool ok = true;
     for (;;) {
@@ -114,12 +166,38 @@ const char *sp_loc_file(const sp_ctx *ctx, sp_loc loc)
     return s ? s->path : NULL;
 }
 
-static size_t line_index(const sp_source *s, uint32_t off)
+/* Where each line starts, computed the first time a position is shown:
+ * most runs show few, and a large input has millions of lines.  Kept
+ * outside the arena (freed by sp_ctx_release), so that resetting the arena
+ * to a mark never takes it away. */
+static const uint32_t *line_starts(const sp_ctx *ctx, const sp_source *cs)
+{
+    if (cs->line_starts)
+        return cs->line_starts;
+    sp_source *s = &((sp_ctx *)ctx)->sources.items[cs - ctx->sources.items];
+    size_t n = 1;
+    for (const char *p = s->text, *end = s->text + s->len;
+         (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+        n++;
+    uint32_t *starts = malloc(n * sizeof *starts);
+    if (!starts)
+        return NULL;
+    starts[0] = 0;
+    size_t k = 1;
+    for (const char *p = s->text, *end = s->text + s->len;
+         (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+        starts[k++] = (uint32_t)(p - s->text + 1);
+    s->line_starts = starts;
+    s->nlines = n;
+    return starts;
+}
+
+static size_t line_index(const sp_source *s, const uint32_t *starts, uint32_t off)
 {
     size_t lo = 0, hi = s->nlines;
     while (hi - lo > 1) {
         size_t mid = lo + (hi - lo) / 2;
-        if (s->line_starts[mid] <= off)
+        if (starts[mid] <= off)
             lo = mid;
         else
             hi = mid;
@@ -142,10 +220,15 @@ void sp_loc_line_col(const sp_ctx *ctx, sp_loc loc, unsigned *line, unsigned *co
         *line = *col = 0;
         return;
     }
+    const uint32_t *starts = line_starts(ctx, s);
+    if (!starts) {
+        *line = *col = 0;
+        return;
+    }
     uint32_t off = loc.off > s->len ? (uint32_t)s->len : loc.off;
-    size_t li = line_index(s, off);
+    size_t li = line_index(s, starts, off);
     *line = (unsigned)li + 1;
-    *col = code_points(s->text + s->line_starts[li], off - s->line_starts[li]) + 1;
+    *col = code_points(s->text + starts[li], off - starts[li]) + 1;
 }
 
 void sp_diag_add(sp_ctx *ctx, sp_severity sev, sp_loc loc, const char *fmt, ...)
@@ -159,12 +242,15 @@ void sp_diag_add(sp_ctx *ctx, sp_severity sev, sp_loc loc, const char *fmt, ...)
     va_end(ap);
     d.message = sp_arena_strdup(&ctx->arena, tmp);
     const sp_source *s = sp_source_get(ctx, loc.src);
-    if (s) {
+    const uint32_t *starts = s ? line_starts(ctx, s) : NULL;
+    if (s && !starts)
+        ctx->out_of_memory = true;
+    if (starts) {
         d.file = s->path;
         sp_loc_line_col(ctx, loc, &d.line, &d.column);
         uint32_t off = loc.off > s->len ? (uint32_t)s->len : loc.off;
-        size_t li = line_index(s, off);
-        size_t start = s->line_starts[li], end = start;
+        size_t li = line_index(s, starts, off);
+        size_t start = starts[li], end = start;
         while (end < s->len && s->text[end] != '\n' && s->text[end] != '\r')
             end++;
         d.source_line = sp_arena_strndup(&ctx->arena, s->text + start, end - start);

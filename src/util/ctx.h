@@ -23,7 +23,8 @@ typedef struct sp_source {
     const char *path;
     const char *text;   /* NUL-terminated copy of the whole file */
     size_t len;
-    uint32_t *line_starts; /* byte offset of each line */
+    uint32_t *line_starts; /* byte offset of each line: NULL until a position
+                              is first shown (ctx.c computes it then) */
     size_t nlines;
 } sp_source;
 
@@ -53,6 +54,9 @@ void sp_ctx_release(sp_ctx *ctx);
 /* Registers a file's bytes (copied) as a source; returns its id or
  * SP_NO_SOURCE when out of memory. */
 uint32_t sp_source_add(sp_ctx *ctx, const char *path, const char *text, size_t len);
+/* The same without a copy: `text` (NUL-terminated) must outlive the
+ * context, e.g. data compiled into the program. */
+uint32_t sp_source_add_static(sp_ctx *ctx, const char *path, const char *text, size_t len);
 /* Reads a whole file into a new source; on failure records an error. */
 bool sp_source_read(sp_ctx *ctx, const char *path, uint32_t *src_out);
 const sp_source *sp_source_get(const sp_ctx *ctx, uint32_t src);

@@ -649,8 +649,8 @@ cfn_catalogue *cfn_catalogue_load(sp_ctx *ctx, const sp_frontend_options *opt)
         return NULL;
     }
     L.c->ctx = ctx;
-    uint32_t src = sp_source_add(ctx, BUILTIN_NAME, (const char *)sp_builtin_types,
-                                 sp_builtin_types_len);
+    uint32_t src = sp_source_add_static(ctx, BUILTIN_NAME, (const char *)sp_builtin_types,
+                                        sp_builtin_types_len);
     if (src == SP_NO_SOURCE)
         return NULL;
     read_file(&L, src);
