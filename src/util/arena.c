@@ -17,20 +17,42 @@ struct sp_arena_chunk {
 void sp_arena_init(sp_arena *a, size_t limit)
 {
     a->head = NULL;
+    a->spare = NULL;
     a->total = 0;
     a->limit = limit;
 }
 
-void sp_arena_release(sp_arena *a)
+static void free_chunks(sp_arena_chunk *c)
 {
-    sp_arena_chunk *c = a->head;
     while (c) {
         sp_arena_chunk *next = c->next;
         free(c);
         c = next;
     }
+}
+
+void sp_arena_release(sp_arena *a)
+{
+    free_chunks(a->head);
+    free_chunks(a->spare);
     a->head = NULL;
+    a->spare = NULL;
     a->total = 0;
+}
+
+/* A chunk of at least `want` bytes: a spare one if one is large enough. */
+static sp_arena_chunk *new_chunk(sp_arena *a, size_t want)
+{
+    for (sp_arena_chunk **p = &a->spare; *p; p = &(*p)->next)
+        if ((*p)->size >= want) {
+            sp_arena_chunk *c = *p;
+            *p = c->next;
+            return c;
+        }
+    sp_arena_chunk *c = malloc(sizeof *c + want);
+    if (c)
+        c->size = want;
+    return c;
 }
 
 void *sp_arena_alloc(sp_arena *a, size_t size)
@@ -56,10 +78,9 @@ void *sp_arena_alloc_raw(sp_arena *a, size_t size)
         size_t want = size > CHUNK_MIN ? size : CHUNK_MIN;
         if (c && c->size * 2 > want && c->size < 64u * 1024 * 1024)
             want = c->size * 2 > size ? c->size * 2 : size;
-        c = malloc(sizeof *c + want);
+        c = new_chunk(a, want);
         if (!c)
             return NULL;
-        c->size = want;
         c->used = 0;
         c->next = a->head;
         a->head = c;
@@ -80,7 +101,8 @@ void sp_arena_reset(sp_arena *a, sp_arena_mark mark)
 {
     while (a->head && a->head != mark.head) {
         sp_arena_chunk *next = a->head->next;
-        free(a->head);
+        a->head->next = a->spare;
+        a->spare = a->head;
         a->head = next;
     }
     if (a->head)

@@ -9,6 +9,7 @@ typedef struct sp_arena_chunk sp_arena_chunk;
 
 typedef struct sp_arena {
     sp_arena_chunk *head;
+    sp_arena_chunk *spare; /* chunks given back by sp_arena_reset, for reuse */
     size_t total;   /* bytes handed out, for the memory bound */
     size_t limit;   /* 0 = unlimited; beyond it allocation fails */
 } sp_arena;
@@ -23,7 +24,10 @@ void *sp_arena_alloc(sp_arena *a, size_t size);
 void *sp_arena_alloc_raw(sp_arena *a, size_t size);
 void *sp_arena_calloc(sp_arena *a, size_t n, size_t size);
 /* A position in an arena; resetting to it frees everything allocated
- * since, so a loop can reuse one arena for per-iteration temporaries. */
+ * since, so a loop can reuse one arena for per-iteration temporaries.  The
+ * chunks it empties are kept for the next allocations (a loop that crosses
+ * a chunk boundary at every turn would otherwise map and unmap a chunk
+ * every time) and released with the arena. */
 typedef struct sp_arena_mark {
     sp_arena_chunk *head;
     size_t used, total;

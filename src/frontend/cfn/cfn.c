@@ -390,7 +390,13 @@ bool sp_cfn_load(sp_ctx *ctx, const sp_frontend_options *opt, const sp_doc *old_
             E->change = SP_CHANGE_REPLACED;
         } else {
             bool replace;
+            sp_arena_mark mark = sp_arena_get_mark(&ctx->arena);
+            size_t ndiags = ctx->diags.len;
             bool changed = cfn_diff_resource(L.told, E->ro, L.tnew, E->rn, E->facts, &replace);
+            /* The normal forms compared are not needed any more (unless a
+             * diagnostic recorded meanwhile lives after the mark). */
+            if (ctx->diags.len == ndiags && !ctx->out_of_memory)
+                sp_arena_reset(&ctx->arena, mark);
             E->change = !changed ? SP_CHANGE_UNCHANGED
                         : replace ? SP_CHANGE_REPLACED
                                   : SP_CHANGE_MODIFIED;

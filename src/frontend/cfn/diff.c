@@ -131,8 +131,8 @@ static void collect(sp_ctx *ctx, const sp_doc *node, const char *path, node_vec 
     }
     const sp_doc *next = NULL;
     for (size_t i = 0; i < node->u.map.len; i++) {
-        const char *k = sp_doc_text(node->u.map.pairs[i].key);
-        if (k && strlen(k) == n && !memcmp(k, path, n)) {
+        const sp_doc *k = node->u.map.pairs[i].key;
+        if (sp_doc_is_scalar(k) && k->u.scalar.len == n && !memcmp(k->u.scalar.text, path, n)) {
             next = node->u.map.pairs[i].value;
             break;
         }
@@ -172,7 +172,8 @@ static const struct {
     {"AWS::ApiGateway::RestApi", "Description"},
 };
 
-/* A copy of `node` without what lies at `path`. */
+/* `node` without what lies at `path`: a copy where something is left out,
+ * `node` itself where nothing is. */
 static const sp_doc *strip(sp_ctx *ctx, const sp_doc *node, const char *path, int depth)
 {
     if (!node || !*path || depth > SP_MAX_DEPTH || cfn_intrinsic(node, NULL))
@@ -183,36 +184,53 @@ static const sp_doc *strip(sp_ctx *ctx, const sp_doc *node, const char *path, in
     if (n == 1 && path[0] == '*') {
         if (node->kind != SP_DOC_SEQ || !rest)
             return node;
-        sp_doc **items = sp_arena_calloc(&ctx->arena, node->u.seq.len + 1, sizeof *items);
-        if (!items) {
-            sp_oom(ctx);
-            return node;
+        sp_doc **items = NULL;
+        for (size_t i = 0; i < node->u.seq.len; i++) {
+            const sp_doc *x = strip(ctx, node->u.seq.items[i], rest, depth + 1);
+            if (!items && x == node->u.seq.items[i])
+                continue;
+            if (!items) {
+                items = sp_arena_alloc_raw(&ctx->arena, node->u.seq.len * sizeof *items);
+                if (!items) {
+                    sp_oom(ctx);
+                    return node;
+                }
+                memcpy(items, node->u.seq.items, node->u.seq.len * sizeof *items);
+            }
+            items[i] = (sp_doc *)x;
         }
-        for (size_t i = 0; i < node->u.seq.len; i++)
-            items[i] = (sp_doc *)strip(ctx, node->u.seq.items[i], rest, depth + 1);
+        if (!items)
+            return node;
         sp_doc *d = cfn_doc_seq(ctx, node, items, node->u.seq.len);
         return d ? d : node;
     }
     if (node->kind != SP_DOC_MAP)
         return node;
-    sp_doc *d = sp_arena_calloc(&ctx->arena, 1, sizeof *d);
-    sp_doc_pair *pairs = sp_arena_calloc(&ctx->arena, node->u.map.len + 1, sizeof *pairs);
+    size_t at = node->u.map.len;
+    for (size_t i = 0; i < node->u.map.len && at == node->u.map.len; i++) {
+        const sp_doc *k = node->u.map.pairs[i].key;
+        if (sp_doc_is_scalar(k) && k->u.scalar.len == n && !memcmp(k->u.scalar.text, path, n))
+            at = i;
+    }
+    if (at == node->u.map.len)
+        return node;
+    const sp_doc *inner = rest ? strip(ctx, node->u.map.pairs[at].value, rest, depth + 1) : NULL;
+    if (rest && inner == node->u.map.pairs[at].value)
+        return node;
+    sp_doc *d = sp_arena_alloc_raw(&ctx->arena, sizeof *d);
+    sp_doc_pair *pairs = sp_arena_alloc_raw(&ctx->arena, node->u.map.len * sizeof *pairs);
     if (!d || !pairs) {
         sp_oom(ctx);
         return node;
     }
     *d = *node;
-    size_t m = 0;
-    for (size_t i = 0; i < node->u.map.len; i++) {
-        const sp_doc_pair *p = &node->u.map.pairs[i];
-        const char *k = sp_doc_text(p->key);
-        bool match = k && strlen(k) == n && !memcmp(k, path, n);
-        if (match && !rest)
-            continue;
-        pairs[m] = *p;
-        if (match)
-            pairs[m].value = (sp_doc *)strip(ctx, p->value, rest, depth + 1);
-        m++;
+    memcpy(pairs, node->u.map.pairs, node->u.map.len * sizeof *pairs);
+    size_t m = node->u.map.len;
+    if (inner) {
+        pairs[at].value = (sp_doc *)inner;
+    } else {
+        memmove(pairs + at, pairs + at + 1, (m - at - 1) * sizeof *pairs);
+        m--;
     }
     d->u.map.pairs = pairs;
     d->u.map.len = m;
@@ -242,6 +260,9 @@ bool cfn_diff_resource(const cfn_template *told, const cfn_resource *ro,
     const sp_doc *op = cfn_normalize(told, ro->props);
     const sp_doc *np = cfn_normalize(tnew, rn->props);
     *replace = false;
+    /* Most definitions do not change at all: then no path can differ. */
+    if ((!op && !np) || (op && np && sp_doc_equal(op, np)))
+        return false;
     for (size_t i = 0; facts && i < facts->ncreate_only && !*replace; i++) {
         node_vec a = {0}, b = {0};
         collect(ctx, op, facts->create_only[i], &a, 0);
@@ -269,12 +290,17 @@ bool cfn_under_create_only(const cfn_resource *rn, const cfn_type_facts *facts, 
     if (!facts || !rn->props || !at)
         return false;
     sp_ctx *ctx = cfn_res_of(rn)->t->ctx;
-    for (size_t i = 0; i < facts->ncreate_only; i++) {
+    sp_arena_mark mark = sp_arena_get_mark(&ctx->arena);
+    size_t ndiags = ctx->diags.len;
+    bool found = false;
+    for (size_t i = 0; i < facts->ncreate_only && !found; i++) {
         node_vec v = {0};
         collect(ctx, rn->props, facts->create_only[i], &v, 0);
-        for (size_t k = 0; k < v.len; k++)
-            if (inside(v.items[k], at))
-                return true;
+        for (size_t k = 0; k < v.len && !found; k++)
+            found = inside(v.items[k], at);
     }
-    return false;
+    /* The lists collected are temporaries. */
+    if (ctx->diags.len == ndiags && !ctx->out_of_memory)
+        sp_arena_reset(&ctx->arena, mark);
+    return found;
 }

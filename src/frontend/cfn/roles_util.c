@@ -121,67 +121,79 @@ void cfn_each_elem(cfn_emit *e, const sp_doc *node, cfn_node_fn fn, void *arg)
 
 /* ---- paths ---- */
 
-enum { TOK_NAME, TOK_STAR, TOK_FOLLOW };
+/* Paths are read one step at a time while walking: a walk usually ends
+ * at its first step (the property is absent), and large templates walk
+ * paths hundreds of thousands of times. */
+enum { TOK_NAME, TOK_STAR, TOK_FOLLOW, TOK_END };
 
 typedef struct tok {
     int kind;
-    char name[64];
+    const char *name; /* TOK_NAME: name[0..len) */
+    size_t len;
+    const char *next; /* the rest of the path */
 } tok;
 
-enum { MAX_TOKS = 24 };
-
-static size_t parse_path(const char *p, tok *out)
+/* The step at the start of `p` (separating dots are skipped). */
+static tok next_tok(const char *p)
 {
-    size_t n = 0;
-    while (*p && n < MAX_TOKS) {
-        if (*p == '.') {
-            p++;
-            continue;
-        }
-        if (p[0] == '-' && p[1] == '>') {
-            out[n++].kind = TOK_FOLLOW;
-            p += 2;
-            continue;
-        }
-        if (*p == '*') {
-            out[n++].kind = TOK_STAR;
-            p++;
-            continue;
-        }
-        size_t k = 0;
-        while (*p && *p != '.' && *p != '*' && !(p[0] == '-' && p[1] == '>')) {
-            if (k + 1 < sizeof out[n].name)
-                out[n].name[k++] = *p;
-            p++;
-        }
-        out[n].name[k] = 0;
-        out[n++].kind = TOK_NAME;
+    tok t = {TOK_END, NULL, 0, p};
+    while (*p == '.')
+        p++;
+    if (!*p) {
+        t.next = p;
+        return t;
     }
-    return n;
+    if (p[0] == '-' && p[1] == '>') {
+        t.kind = TOK_FOLLOW;
+        t.next = p + 2;
+        return t;
+    }
+    if (*p == '*') {
+        t.kind = TOK_STAR;
+        t.next = p + 1;
+        return t;
+    }
+    const char *start = p;
+    while (*p && *p != '.' && *p != '*' && !(p[0] == '-' && p[1] == '>'))
+        p++;
+    t.kind = TOK_NAME;
+    t.name = start;
+    t.len = (size_t)(p - start);
+    t.next = p;
+    return t;
+}
+
+/* The value under key name[0..len) of a map. */
+static const sp_doc *map_get_n(const sp_doc *map, const char *name, size_t len)
+{
+    for (size_t i = 0; i < map->u.map.len; i++) {
+        const sp_doc *k = map->u.map.pairs[i].key;
+        if (sp_doc_is_scalar(k) && k->u.scalar.len == len && !memcmp(k->u.scalar.text, name, len))
+            return map->u.map.pairs[i].value;
+    }
+    return NULL;
 }
 
 typedef struct walker {
     cfn_emit *e;
-    tok toks[MAX_TOKS];
-    size_t ntoks;
     bool items;
     cfn_node_fn fn;
     void *arg;
     int depth;
 } walker;
 
-static void walk_at(walker *w, const cfn_resource *owner, const sp_doc *node, size_t i);
+static void walk_at(walker *w, const cfn_resource *owner, const sp_doc *node, const char *path);
 
 typedef struct step {
     walker *w;
-    size_t next;
+    const tok *t;
 } step;
 
 static void step_node(cfn_emit *e, const cfn_resource *owner, const sp_doc *node, void *arg)
 {
     (void)e;
     step *s = arg;
-    walk_at(s->w, owner, node, s->next);
+    walk_at(s->w, owner, node, s->t->next);
 }
 
 static void step_name(cfn_emit *e, const cfn_resource *owner, const sp_doc *node, void *arg)
@@ -189,9 +201,9 @@ static void step_name(cfn_emit *e, const cfn_resource *owner, const sp_doc *node
     step *s = arg;
     if (!node || node->kind != SP_DOC_MAP)
         return;
-    const sp_doc *child = sp_doc_get(node, s->w->toks[s->next - 1].name);
+    const sp_doc *child = map_get_n(node, s->t->name, s->t->len);
     if (child && !cfn_is_novalue_node(e, child))
-        walk_at(s->w, owner, child, s->next);
+        walk_at(s->w, owner, child, s->t->next);
 }
 
 static void step_follow(cfn_emit *e, const cfn_resource *target, const sp_doc *at, void *arg)
@@ -200,7 +212,7 @@ static void step_follow(cfn_emit *e, const cfn_resource *target, const sp_doc *a
     step *s = arg;
     if (target->props && s->w->depth < 8) {
         s->w->depth++;
-        walk_at(s->w, target, target->props, s->next);
+        walk_at(s->w, target, target->props, s->t->next);
         s->w->depth--;
     }
     (void)e;
@@ -212,19 +224,20 @@ static void final_item(cfn_emit *e, const cfn_resource *owner, const sp_doc *nod
     w->fn(e, owner, node, w->arg);
 }
 
-static void walk_at(walker *w, const cfn_resource *owner, const sp_doc *node, size_t i)
+static void walk_at(walker *w, const cfn_resource *owner, const sp_doc *node, const char *path)
 {
     if (!node)
         return;
-    if (i == w->ntoks) {
+    tok t = next_tok(path);
+    if (t.kind == TOK_END) {
         if (w->items)
             each_elem_owned(w->e, owner, node, final_item, w);
         else
             w->fn(w->e, owner, node, w->arg);
         return;
     }
-    step s = {w, i + 1};
-    switch (w->toks[i].kind) {
+    step s = {w, &t};
+    switch (t.kind) {
     case TOK_NAME: {
         resolve_cb cb = {step_name, &s, owner};
         resolve(w->e, node, &cb, 0);
@@ -236,7 +249,7 @@ static void walk_at(walker *w, const cfn_resource *owner, const sp_doc *node, si
         if (node->kind == SP_DOC_MAP && !intrinsic(node, &arg)) {
             for (size_t k = 0; k < node->u.map.len; k++)
                 if (!cfn_is_novalue_node(w->e, node->u.map.pairs[k].value))
-                    walk_at(w, owner, node->u.map.pairs[k].value, i + 1);
+                    walk_at(w, owner, node->u.map.pairs[k].value, t.next);
         } else {
             each_elem_owned(w->e, owner, node, step_node, &s);
         }
@@ -250,40 +263,28 @@ static void walk_at(walker *w, const cfn_resource *owner, const sp_doc *node, si
     }
 }
 
+/* Walks from `start`; a path must begin with a property name. */
+static void walk(cfn_emit *e, const cfn_resource *owner, const sp_doc *start, const char *path,
+                 bool items, cfn_node_fn fn, void *arg)
+{
+    if (!path || !start || next_tok(path).kind != TOK_NAME)
+        return;
+    walker w = {e, items, fn, arg, 0};
+    walk_at(&w, owner, start, path);
+}
+
 void cfn_walk(cfn_emit *e, const cfn_resource *r, const char *path, bool items, cfn_node_fn fn,
               void *arg)
 {
     if (!r)
         r = e->r;
-    if (!path || !r->props)
-        return;
-    walker w;
-    memset(&w, 0, sizeof w);
-    w.e = e;
-    w.ntoks = parse_path(path, w.toks);
-    w.items = items;
-    w.fn = fn;
-    w.arg = arg;
-    if (!w.ntoks || w.toks[0].kind != TOK_NAME)
-        return;
-    walk_at(&w, r, r->props, 0);
+    walk(e, r, r->props, path, items, fn, arg);
 }
 
 void cfn_walk_node(cfn_emit *e, const cfn_resource *owner, const sp_doc *start, const char *path,
                    bool items, cfn_node_fn fn, void *arg)
 {
-    if (!path || !start)
-        return;
-    walker w;
-    memset(&w, 0, sizeof w);
-    w.e = e;
-    w.ntoks = parse_path(path, w.toks);
-    w.items = items;
-    w.fn = fn;
-    w.arg = arg;
-    if (!w.ntoks || w.toks[0].kind != TOK_NAME)
-        return;
-    walk_at(&w, owner ? owner : e->r, start, 0);
+    walk(e, owner ? owner : e->r, start, path, items, fn, arg);
 }
 
 void cfn_walk_param(cfn_emit *e, const struct cfn_type_entry *te, const cfn_resource *r,

@@ -3,18 +3,22 @@
  * template before it deploys it. */
 #include "template.h"
 
+#include "../../util/hash.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 /* ---- name index ---- */
 
-static uint64_t hash_str(const char *s)
+/* FNV-1a, then mixed so that the low bits (the slot) depend on every
+ * character: logical IDs often differ only in a digit or two. */
+static uint32_t hash_str(const char *s)
 {
     uint64_t h = 1469598103934665603ull;
     for (; *s; s++)
         h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
+    return (uint32_t)sp_mix64(h);
 }
 
 bool cfn_index_put(sp_arena *a, cfn_index *ix, const char *key, uint32_t val)
@@ -22,25 +26,29 @@ bool cfn_index_put(sp_arena *a, cfn_index *ix, const char *key, uint32_t val)
     if ((ix->len + 1) * 2 > ix->cap) {
         size_t cap = ix->cap ? ix->cap * 2 : 16;
         const char **keys = sp_arena_calloc(a, cap, sizeof *keys);
-        uint32_t *vals = sp_arena_calloc(a, cap, sizeof *vals);
-        if (!keys || !vals)
+        uint32_t *vals = sp_arena_alloc_raw(a, cap * sizeof *vals);
+        uint32_t *hashes = sp_arena_alloc_raw(a, cap * sizeof *hashes);
+        if (!keys || !vals || !hashes)
             return false;
         for (size_t i = 0; i < ix->cap; i++) {
             if (!ix->keys[i])
                 continue;
-            size_t j = hash_str(ix->keys[i]) & (cap - 1);
+            size_t j = ix->hashes[i] & (cap - 1);
             while (keys[j])
                 j = (j + 1) & (cap - 1);
             keys[j] = ix->keys[i];
             vals[j] = ix->vals[i];
+            hashes[j] = ix->hashes[i];
         }
         ix->keys = keys;
         ix->vals = vals;
+        ix->hashes = hashes;
         ix->cap = cap;
     }
-    size_t j = hash_str(key) & (ix->cap - 1);
+    uint32_t h = hash_str(key);
+    size_t j = h & (ix->cap - 1);
     while (ix->keys[j]) {
-        if (!strcmp(ix->keys[j], key)) {
+        if (ix->hashes[j] == h && !strcmp(ix->keys[j], key)) {
             ix->vals[j] = val;
             return true;
         }
@@ -48,6 +56,7 @@ bool cfn_index_put(sp_arena *a, cfn_index *ix, const char *key, uint32_t val)
     }
     ix->keys[j] = key;
     ix->vals[j] = val;
+    ix->hashes[j] = h;
     ix->len++;
     return true;
 }
@@ -56,9 +65,10 @@ uint32_t cfn_index_get(const cfn_index *ix, const char *key)
 {
     if (!ix->cap || !key)
         return UINT32_MAX;
-    size_t j = hash_str(key) & (ix->cap - 1);
+    uint32_t h = hash_str(key);
+    size_t j = h & (ix->cap - 1);
     while (ix->keys[j]) {
-        if (!strcmp(ix->keys[j], key))
+        if (ix->hashes[j] == h && !strcmp(ix->keys[j], key))
             return ix->vals[j];
         j = (j + 1) & (ix->cap - 1);
     }

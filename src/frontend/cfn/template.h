@@ -35,6 +35,7 @@ typedef enum cfn_truth { CFN_FALSE = 0, CFN_TRUE = 1, CFN_UNDECIDED = 2 } cfn_tr
 typedef struct cfn_index {
     const char **keys;
     uint32_t *vals;
+    uint32_t *hashes; /* of keys, to compare strings only when they match */
     size_t cap, len;
 } cfn_index;
 

@@ -1000,6 +1000,27 @@ void cfn_check_expr(cfn_template *t, const sp_doc *expr, bool in_condition)
 
 static const sp_doc *norm(const cfn_template *t, const sp_doc *e, int depth);
 
+/* Whether `e` already is the resource form of `v`: {Ref: ID} or
+ * {Fn::GetAtt: [ID, ATTR]}, with strings (sp_doc_equal reads a YAML yes
+ * as "true", so other scalars would not compare alike). */
+static bool is_id_string(const sp_doc *d, const char *text)
+{
+    return d->kind == SP_DOC_STRING && sp_doc_text_eq(d, text);
+}
+
+static bool is_resource_form(const sp_doc *e, const cfn_value *v)
+{
+    const sp_doc *a;
+    const char *f = cfn_intrinsic(e, &a);
+    if (!f)
+        return false;
+    if (!v->attr)
+        return !strcmp(f, "Ref") && is_id_string(a, v->resource->id);
+    return !strcmp(f, "Fn::GetAtt") && a->kind == SP_DOC_SEQ && a->u.seq.len == 2 &&
+           is_id_string(a->u.seq.items[0], v->resource->id) &&
+           is_id_string(a->u.seq.items[1], v->attr);
+}
+
 static sp_doc *resource_form(const cfn_template *t, const cfn_value *v)
 {
     sp_ctx *ctx = t->ctx;
@@ -1156,7 +1177,7 @@ static const sp_doc *norm_fn(const cfn_template *t, const sp_doc *e, const char 
     case CFN_VAL_NONE:
         return NULL;
     case CFN_VAL_RESOURCE:
-        return resource_form(t, &v);
+        return is_resource_form(e, &v) ? e : resource_form(t, &v);
     case CFN_VAL_LIST:
     case CFN_VAL_MAP:
         return v.node != e ? norm(t, v.node, depth + 1) : e;
@@ -1173,6 +1194,9 @@ static const sp_doc *norm_fn(const cfn_template *t, const sp_doc *e, const char 
     return cfn_doc_map1(ctx, e, f, (sp_doc *)na);
 }
 
+/* Normal forms share every subtree that normalising leaves as it is, so a
+ * definition without parameters or conditions to substitute costs no
+ * memory: a copy of a list or map is made only once a child changes. */
 static const sp_doc *norm(const cfn_template *t, const sp_doc *e, int depth)
 {
     if (!e)
@@ -1182,20 +1206,25 @@ static const sp_doc *norm(const cfn_template *t, const sp_doc *e, int depth)
     sp_ctx *ctx = t->ctx;
     if (e->kind == SP_DOC_SEQ) {
         size_t n = e->u.seq.len;
-        sp_doc **items = sp_arena_calloc(&ctx->arena, n ? n : 1, sizeof *items);
-        if (!items) {
-            sp_oom(ctx);
-            return e;
-        }
+        sp_doc **items = NULL;
         size_t m = 0;
-        bool changed = false;
         for (size_t i = 0; i < n; i++) {
             const sp_doc *x = norm(t, e->u.seq.items[i], depth + 1);
-            changed |= x != e->u.seq.items[i];
+            if (!items && x == e->u.seq.items[i])
+                continue;
+            if (!items) {
+                items = sp_arena_alloc_raw(&ctx->arena, n * sizeof *items);
+                if (!items) {
+                    sp_oom(ctx);
+                    return e;
+                }
+                memcpy(items, e->u.seq.items, i * sizeof *items);
+                m = i;
+            }
             if (x)
                 items[m++] = (sp_doc *)x;
         }
-        if (!changed)
+        if (!items)
             return e;
         sp_doc *d = cfn_doc_seq(ctx, e, items, m);
         return d ? d : e;
@@ -1207,22 +1236,27 @@ static const sp_doc *norm(const cfn_template *t, const sp_doc *e, int depth)
         return ctx->out_of_memory ? e : r;
     }
     size_t n = e->u.map.len;
-    sp_doc_pair *pairs = sp_arena_calloc(&ctx->arena, n ? n : 1, sizeof *pairs);
-    if (!pairs) {
-        sp_oom(ctx);
-        return e;
-    }
+    sp_doc_pair *pairs = NULL;
     size_t m = 0;
-    bool changed = false;
     for (size_t i = 0; i < n; i++) {
         const sp_doc *x = norm(t, e->u.map.pairs[i].value, depth + 1);
-        changed |= x != e->u.map.pairs[i].value;
+        if (!pairs && x == e->u.map.pairs[i].value)
+            continue;
+        if (!pairs) {
+            pairs = sp_arena_alloc_raw(&ctx->arena, n * sizeof *pairs);
+            if (!pairs) {
+                sp_oom(ctx);
+                return e;
+            }
+            memcpy(pairs, e->u.map.pairs, i * sizeof *pairs);
+            m = i;
+        }
         if (x) {
             pairs[m].key = e->u.map.pairs[i].key;
             pairs[m++].value = (sp_doc *)x;
         }
     }
-    if (!changed)
+    if (!pairs)
         return e;
     sp_doc *d = doc_map(ctx, e, pairs, m);
     return d ? d : e;
