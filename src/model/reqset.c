@@ -1,5 +1,7 @@
 #include "reqset.h"
 
+#include "../util/hash.h"
+
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -499,10 +501,38 @@ void sp_format_addresses(const sp_name_table *names, const sp_ival *iv, size_t n
 
 /* ---- builders ---- */
 
+/* Room for one more interval; false (and OOM recorded) when none. */
+static sp_ival *ival_slot(sp_ctx *ctx, sp_ival_buf *v)
+{
+    if (!v->more && v->len < SP_BOX_INLINE)
+        return &v->inl[v->len++];
+    if (!v->more || v->len == v->cap) {
+        uint32_t cap = v->cap ? v->cap * 2 : 2 * SP_BOX_INLINE;
+        sp_ival *n = sp_arena_alloc_raw(&ctx->arena, cap * sizeof *n);
+        if (!n) {
+            sp_oom(ctx);
+            return NULL;
+        }
+        memcpy(n, v->more ? v->more : v->inl, v->len * sizeof *n);
+        v->more = n;
+        v->cap = cap;
+    }
+    return &v->more[v->len++];
+}
+
+static sp_ival *ival_items(sp_ival_buf *v)
+{
+    return v->more ? v->more : v->inl;
+}
+
 void sp_box_begin(sp_box_builder *b, sp_ctx *ctx)
 {
-    memset(b, 0, sizeof *b);
     b->ctx = ctx;
+    for (int d = 0; d < SP_NDIMS; d++) {
+        b->dims[d].more = NULL;
+        b->dims[d].len = b->dims[d].cap = 0;
+        b->constrained[d] = false;
+    }
 }
 
 bool sp_box_allow(sp_box_builder *b, sp_dim d, sp_key lo, sp_key hi)
@@ -510,11 +540,11 @@ bool sp_box_allow(sp_box_builder *b, sp_dim d, sp_key lo, sp_key hi)
     b->constrained[d] = true;
     if (sp_key_cmp(lo, hi) > 0)
         return true;
-    sp_ival iv = {lo, hi};
-    if (!sp_vec_push(&b->ctx->arena, &b->dims[d], iv)) {
-        sp_oom(b->ctx);
+    sp_ival *iv = ival_slot(b->ctx, &b->dims[d]);
+    if (!iv)
         return false;
-    }
+    iv->lo = lo;
+    iv->hi = hi;
     return true;
 }
 
@@ -562,54 +592,279 @@ static size_t normalise(sp_ival *iv, size_t n, sp_dim d)
 
 void sp_set_begin(sp_set_builder *s, sp_ctx *ctx)
 {
-    memset(s, 0, sizeof *s);
     s->ctx = ctx;
+    s->boxes_more = NULL;
+    s->nboxes = s->boxes_cap = 0;
+    s->ivals_more = NULL;
+    s->nivals = s->ivals_cap = 0;
+    s->failed = false;
+}
+
+static sp_ival *set_ivals(sp_set_builder *s)
+{
+    return s->ivals_more ? s->ivals_more : s->ivals_inl;
+}
+
+static sp_box_draft *set_boxes(sp_set_builder *s)
+{
+    return s->boxes_more ? s->boxes_more : s->boxes_inl;
+}
+
+/* Room for `n` more intervals in the set builder. */
+static bool reserve_ivals(sp_set_builder *s, size_t n)
+{
+    size_t cap = s->ivals_more ? s->ivals_cap : SP_SET_INLINE_IVALS;
+    if (s->nivals + n <= cap)
+        return true;
+    while (cap < s->nivals + n)
+        cap *= 2;
+    if (cap > UINT32_MAX / 2)
+        return false;
+    sp_ival *v = sp_arena_alloc_raw(&s->ctx->arena, cap * sizeof *v);
+    if (!v)
+        return false;
+    memcpy(v, set_ivals(s), s->nivals * sizeof *v);
+    s->ivals_more = v;
+    s->ivals_cap = (uint32_t)cap;
+    return true;
+}
+
+static sp_box_draft *new_draft(sp_set_builder *s)
+{
+    size_t cap = s->boxes_more ? s->boxes_cap : SP_SET_INLINE_BOXES;
+    if (s->nboxes == cap) {
+        cap *= 2;
+        if (cap > UINT32_MAX / 2)
+            return NULL;
+        sp_box_draft *v = sp_arena_alloc_raw(&s->ctx->arena, cap * sizeof *v);
+        if (!v)
+            return NULL;
+        memcpy(v, set_boxes(s), s->nboxes * sizeof *v);
+        s->boxes_more = v;
+        s->boxes_cap = (uint32_t)cap;
+    }
+    sp_box_draft *b = &set_boxes(s)[s->nboxes++];
+    memset(b, 0, sizeof *b);
+    return b;
+}
+
+static bool set_failed(sp_set_builder *s)
+{
+    s->failed = true;
+    sp_oom(s->ctx);
+    return false;
 }
 
 bool sp_set_add_box(sp_set_builder *s, sp_box_builder *b)
 {
-    sp_box box;
-    memset(&box, 0, sizeof box);
-    sp_ival dom[SP_NDIMS];
+    size_t n[SP_NDIMS], total = 0;
+    bool keep[SP_NDIMS];
     for (int d = 0; d < SP_NDIMS; d++) {
+        keep[d] = false;
+        n[d] = 0;
         if (!b->constrained[d])
             continue;
-        size_t n = normalise(b->dims[d].items, b->dims[d].len, (sp_dim)d);
-        if (n == 0)
+        sp_ival *iv = ival_items(&b->dims[d]);
+        n[d] = normalise(iv, b->dims[d].len, (sp_dim)d);
+        if (n[d] == 0)
             return true; /* an empty dimension makes the box empty */
-        dom[d] = sp_dim_domain((sp_dim)d);
-        if (n == 1 && !sp_key_cmp(b->dims[d].items[0].lo, dom[d].lo) &&
-            !sp_key_cmp(b->dims[d].items[0].hi, dom[d].hi))
+        sp_ival dom = sp_dim_domain((sp_dim)d);
+        if (n[d] == 1 && !sp_key_cmp(iv[0].lo, dom.lo) && !sp_key_cmp(iv[0].hi, dom.hi))
             continue; /* the whole domain: leave unconstrained */
-        box.iv[d] = b->dims[d].items;
-        box.n[d] = (uint32_t)n;
+        keep[d] = true;
+        total += n[d];
     }
-    if (!sp_vec_push(&s->ctx->arena, &s->boxes, box)) {
-        sp_oom(s->ctx);
-        return false;
+    if (!reserve_ivals(s, total))
+        return set_failed(s);
+    sp_box_draft *box = new_draft(s);
+    if (!box)
+        return set_failed(s);
+    for (int d = 0; d < SP_NDIMS; d++) {
+        if (!keep[d])
+            continue;
+        box->first[d] = s->nivals;
+        box->n[d] = (uint32_t)n[d];
+        memcpy(set_ivals(s) + s->nivals, ival_items(&b->dims[d]), n[d] * sizeof(sp_ival));
+        s->nivals += (uint32_t)n[d];
     }
     return true;
 }
 
 bool sp_set_add_set(sp_set_builder *s, const sp_reqset *other)
 {
-    for (uint32_t i = 0; i < other->nboxes; i++)
-        if (!sp_vec_push(&s->ctx->arena, &s->boxes, other->boxes[i])) {
-            sp_oom(s->ctx);
-            return false;
+    for (uint32_t i = 0; i < other->nboxes; i++) {
+        const sp_box *ob = &other->boxes[i];
+        size_t total = 0;
+        for (int d = 0; d < SP_NDIMS; d++)
+            total += ob->n[d];
+        if (!reserve_ivals(s, total))
+            return set_failed(s);
+        sp_box_draft *box = new_draft(s);
+        if (!box)
+            return set_failed(s);
+        for (int d = 0; d < SP_NDIMS; d++) {
+            box->first[d] = s->nivals;
+            box->n[d] = ob->n[d];
+            memcpy(set_ivals(s) + s->nivals, ob->iv[d], ob->n[d] * sizeof(sp_ival));
+            s->nivals += ob->n[d];
+        }
+    }
+    return true;
+}
+
+/* ---- interning ---- */
+
+struct sp_reqset_pool {
+    const sp_reqset **slots; /* open addressing; NULL = empty */
+    size_t cap, len;
+    unsigned opened;         /* nesting of sp_reqset_pool_open */
+};
+
+static uint64_t key_hash(uint64_t h, sp_key k)
+{
+    return sp_mix64(h ^ sp_mix64(((uint64_t)k.tag << 32) ^ k.hi) ^ (k.lo * 0x9e3779b97f4a7c15ull));
+}
+
+/* The hash of the set a builder holds; sets that are equal box for box
+ * and interval for interval hash alike (sp_reqset_equal below). */
+static uint64_t draft_hash(sp_set_builder *s)
+{
+    uint64_t h = sp_mix64(s->nboxes + 1);
+    const sp_box_draft *bx = set_boxes(s);
+    const sp_ival *iv = set_ivals(s);
+    for (uint32_t i = 0; i < s->nboxes; i++)
+        for (int d = 0; d < SP_NDIMS; d++) {
+            h = sp_mix64(h ^ (bx[i].n[d] * 0x100000001b3ull + (uint64_t)d));
+            for (uint32_t k = 0; k < bx[i].n[d]; k++) {
+                h = key_hash(h, iv[bx[i].first[d] + k].lo);
+                h = key_hash(h, iv[bx[i].first[d] + k].hi);
+            }
+        }
+    return h;
+}
+
+static uint64_t set_hash(const sp_reqset *r)
+{
+    uint64_t h = sp_mix64(r->nboxes + 1);
+    for (uint32_t i = 0; i < r->nboxes; i++)
+        for (int d = 0; d < SP_NDIMS; d++) {
+            h = sp_mix64(h ^ (r->boxes[i].n[d] * 0x100000001b3ull + (uint64_t)d));
+            for (uint32_t k = 0; k < r->boxes[i].n[d]; k++) {
+                h = key_hash(h, r->boxes[i].iv[d][k].lo);
+                h = key_hash(h, r->boxes[i].iv[d][k].hi);
+            }
+        }
+    return h;
+}
+
+static bool same_keys(sp_key a, sp_key b)
+{
+    return a.tag == b.tag && a.hi == b.hi && a.lo == b.lo;
+}
+
+static bool draft_equals(sp_set_builder *s, const sp_reqset *r)
+{
+    if (r->nboxes != s->nboxes)
+        return false;
+    const sp_box_draft *bx = set_boxes(s);
+    const sp_ival *iv = set_ivals(s);
+    for (uint32_t i = 0; i < s->nboxes; i++)
+        for (int d = 0; d < SP_NDIMS; d++) {
+            if (r->boxes[i].n[d] != bx[i].n[d])
+                return false;
+            for (uint32_t k = 0; k < bx[i].n[d]; k++) {
+                const sp_ival *a = &iv[bx[i].first[d] + k], *b = &r->boxes[i].iv[d][k];
+                if (!same_keys(a->lo, b->lo) || !same_keys(a->hi, b->hi))
+                    return false;
+            }
         }
     return true;
 }
 
-const sp_reqset *sp_set_finish(sp_set_builder *s)
+static bool pool_grow(struct sp_reqset_pool *p)
 {
-    sp_reqset *r = sp_arena_alloc(&s->ctx->arena, sizeof *r);
+    size_t cap = p->cap ? p->cap * 2 : 1024;
+    const sp_reqset **slots = calloc(cap, sizeof *slots);
+    if (!slots)
+        return false;
+    for (size_t i = 0; i < p->cap; i++) {
+        if (!p->slots[i])
+            continue;
+        size_t j = (size_t)set_hash(p->slots[i]) & (cap - 1);
+        while (slots[j])
+            j = (j + 1) & (cap - 1);
+        slots[j] = p->slots[i];
+    }
+    free(p->slots);
+    p->slots = slots;
+    p->cap = cap;
+    return true;
+}
+
+bool sp_reqset_pool_open(sp_ctx *ctx)
+{
+    if (!ctx->reqsets) {
+        ctx->reqsets = calloc(1, sizeof *ctx->reqsets);
+        if (!ctx->reqsets)
+            return false;
+    }
+    ctx->reqsets->opened++;
+    return true;
+}
+
+void sp_reqset_pool_close(sp_ctx *ctx)
+{
+    struct sp_reqset_pool *p = ctx->reqsets;
+    if (!p || --p->opened)
+        return;
+    free(p->slots);
+    free(p);
+    ctx->reqsets = NULL;
+}
+
+/* Lays the builder's set out in one arena block. */
+static const sp_reqset *layout(sp_set_builder *s)
+{
+    size_t size = sizeof(sp_reqset) + s->nboxes * sizeof(sp_box) + s->nivals * sizeof(sp_ival);
+    sp_reqset *r = sp_arena_alloc_raw(&s->ctx->arena, size);
     if (!r) {
         sp_oom(s->ctx);
         return NULL;
     }
-    r->boxes = s->boxes.items;
-    r->nboxes = (uint32_t)s->boxes.len;
+    sp_box *boxes = (sp_box *)(r + 1);
+    sp_ival *ivals = (sp_ival *)(boxes + s->nboxes);
+    memcpy(ivals, set_ivals(s), s->nivals * sizeof *ivals);
+    const sp_box_draft *bx = set_boxes(s);
+    for (uint32_t i = 0; i < s->nboxes; i++)
+        for (int d = 0; d < SP_NDIMS; d++) {
+            boxes[i].iv[d] = bx[i].n[d] ? ivals + bx[i].first[d] : NULL;
+            boxes[i].n[d] = bx[i].n[d];
+        }
+    r->boxes = s->nboxes ? boxes : NULL;
+    r->nboxes = s->nboxes;
+    return r;
+}
+
+const sp_reqset *sp_set_finish(sp_set_builder *s)
+{
+    if (s->failed)
+        return NULL;
+    struct sp_reqset_pool *p = s->ctx->reqsets;
+    if (!p)
+        return layout(s);
+    if ((p->len + 1) * 2 > p->cap && !pool_grow(p)) {
+        sp_oom(s->ctx);
+        return NULL;
+    }
+    size_t j = (size_t)draft_hash(s) & (p->cap - 1);
+    for (; p->slots[j]; j = (j + 1) & (p->cap - 1))
+        if (draft_equals(s, p->slots[j]))
+            return p->slots[j];
+    const sp_reqset *r = layout(s);
+    if (r) {
+        p->slots[j] = r;
+        p->len++;
+    }
     return r;
 }
 

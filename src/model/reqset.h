@@ -77,10 +77,23 @@ bool sp_parse_cidr(const char *text, sp_ival *out);
 void sp_format_addresses(const sp_name_table *names, const sp_ival *iv, size_t n,
                          char *buf, size_t cap);
 
+/* Builders keep a few intervals and boxes inline and spill into the arena
+ * only beyond them, so building a set leaves nothing behind but the set. */
+enum { SP_BOX_INLINE = 4, SP_SET_INLINE_BOXES = 4, SP_SET_INLINE_IVALS = 16 };
+
+/* Growable storage of intervals: `inl` until it overflows, then `more`
+ * (in the arena).  No pointer into `inl` is kept, so a builder may be
+ * copied. */
+typedef struct sp_ival_buf {
+    sp_ival *more;
+    uint32_t len, cap;
+    sp_ival inl[SP_BOX_INLINE];
+} sp_ival_buf;
+
 /* Box builder: start from everything, then constrain dimensions. */
 typedef struct sp_box_builder {
     sp_ctx *ctx;
-    SP_VEC(sp_ival) dims[SP_NDIMS];
+    sp_ival_buf dims[SP_NDIMS];
     bool constrained[SP_NDIMS];
 } sp_box_builder;
 
@@ -91,18 +104,39 @@ bool sp_box_allow(sp_box_builder *b, sp_dim d, sp_key lo, sp_key hi);
 /* Marks dimension d as constrained even if nothing was allowed (empty). */
 void sp_box_restrict(sp_box_builder *b, sp_dim d);
 
+/* A box being collected: its intervals as positions in the builder's
+ * interval list (which may move while it grows). */
+typedef struct sp_box_draft {
+    uint32_t first[SP_NDIMS], n[SP_NDIMS];
+} sp_box_draft;
+
 /* Set builder: a union of boxes. */
 typedef struct sp_set_builder {
     sp_ctx *ctx;
-    SP_VEC(sp_box) boxes;
+    sp_box_draft *boxes_more;
+    uint32_t nboxes, boxes_cap;
+    sp_ival *ivals_more;
+    uint32_t nivals, ivals_cap;
+    bool failed;
+    sp_box_draft boxes_inl[SP_SET_INLINE_BOXES];
+    sp_ival ivals_inl[SP_SET_INLINE_IVALS];
 } sp_set_builder;
 
 void sp_set_begin(sp_set_builder *s, sp_ctx *ctx);
 /* Adds the box being built (normalises its intervals). */
 bool sp_set_add_box(sp_set_builder *s, sp_box_builder *b);
 bool sp_set_add_set(sp_set_builder *s, const sp_reqset *other);
-/* NULL when out of memory. */
+/* The set, laid out in one block; NULL when out of memory.  While a pool
+ * is open (sp_reqset_pool_open), a set equal to one built before is that
+ * one: request sets are immutable, and a model repeats the same few sets
+ * (every "tcp 443 from anywhere") many times. */
 const sp_reqset *sp_set_finish(sp_set_builder *s);
+
+/* Interning of the sets built in a context, from open to close (a
+ * front-end building a model).  The table lives outside the arena; close
+ * frees it (the sets stay).  Nested opens are counted. */
+bool sp_reqset_pool_open(sp_ctx *ctx);
+void sp_reqset_pool_close(sp_ctx *ctx);
 
 const sp_reqset *sp_reqset_all(sp_ctx *ctx);
 const sp_reqset *sp_reqset_none(sp_ctx *ctx);

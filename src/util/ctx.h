@@ -46,6 +46,9 @@ typedef struct sp_ctx {
     SP_VEC(sp_diag) diags;
     unsigned errors, warnings;
     bool out_of_memory;
+    /* The request sets interned while a front-end builds a model
+     * (model/reqset.h); opaque here, NULL when no pool is open. */
+    struct sp_reqset_pool *reqsets;
 } sp_ctx;
 
 void sp_ctx_init(sp_ctx *ctx);

@@ -411,8 +411,15 @@ bool sp_cfn_load(sp_ctx *ctx, const sp_frontend_options *opt, const sp_doc *old_
         if (E->change == SP_CHANGE_REPLACED)
             check_custom_name(&L, E);
     }
-    for (size_t i = 0; i < L.n; i++)
-        if (!add_instances(&L, &L.entries[i]))
-            return false;
-    return !ctx->out_of_memory && !L.failed;
+    /* Facts: a large template repeats the same request sets thousands of
+     * times; each is built once. */
+    if (!sp_reqset_pool_open(ctx)) {
+        sp_oom(ctx);
+        return false;
+    }
+    bool ok = true;
+    for (size_t i = 0; i < L.n && ok; i++)
+        ok = add_instances(&L, &L.entries[i]);
+    sp_reqset_pool_close(ctx);
+    return ok && !ctx->out_of_memory && !L.failed;
 }

@@ -154,8 +154,12 @@ static tok next_tok(const char *p)
         return t;
     }
     const char *start = p;
-    while (*p && *p != '.' && *p != '*' && !(p[0] == '-' && p[1] == '>'))
-        p++;
+    for (;;) {
+        p += strcspn(p, ".*-");
+        if (*p != '-' || p[1] == '>')
+            break;
+        p++; /* a '-' inside a name */
+    }
     t.kind = TOK_NAME;
     t.name = start;
     t.len = (size_t)(p - start);
@@ -267,7 +271,10 @@ static void walk_at(walker *w, const cfn_resource *owner, const sp_doc *node, co
 static void walk(cfn_emit *e, const cfn_resource *owner, const sp_doc *start, const char *path,
                  bool items, cfn_node_fn fn, void *arg)
 {
-    if (!path || !start || next_tok(path).kind != TOK_NAME)
+    if (!path || !start)
+        return;
+    const char *p = path + strspn(path, ".");
+    if (!*p || *p == '*' || (p[0] == '-' && p[1] == '>'))
         return;
     walker w = {e, items, fn, arg, 0};
     walk_at(&w, owner, start, path);
