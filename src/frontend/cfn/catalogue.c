@@ -280,18 +280,19 @@ static void read_claims(loader *L, struct cfn_type_entry *te, const sp_doc *v)
         fail(L, v, "'claims' needs both namespace and property");
 }
 
-static void read_entry(loader *L, const sp_doc *key, const sp_doc *v)
+/* Reads one entry into *out; false when it has errors (reported). */
+static bool read_entry(loader *L, const sp_doc *key, const sp_doc *v, struct cfn_type_entry *out)
 {
     const char *type = scalar(key);
     if (!type || !valid_type_name(type)) {
         fail(L, key, "'%s' is not a resource type name (e.g. AWS::S3::Bucket, or Custom::* "
                      "for every type with that prefix)",
              sp_doc_text(key) ? sp_doc_text(key) : "");
-        return;
+        return false;
     }
     if (v->kind != SP_DOC_MAP) {
         fail(L, v, "the entry of %s wants a map with 'role' and 'description'", type);
-        return;
+        return false;
     }
     struct cfn_type_entry te;
     memset(&te, 0, sizeof te);
@@ -305,16 +306,16 @@ static void read_entry(loader *L, const sp_doc *key, const sp_doc *v)
     const sp_doc *desc = sp_doc_get(v, "description");
     if (!role) {
         fail(L, key, "the entry of %s has no 'role'", type);
-        return;
+        return false;
     }
     if (!scalar(role) || !(te.role = cfn_role_find(scalar(role)))) {
         fail(L, role, "unknown role '%s' (roles: %s)", sp_doc_text(role) ? sp_doc_text(role) : "",
              role_names(L));
-        return;
+        return false;
     }
     if (!desc || !scalar(desc) || !*scalar(desc)) {
         fail(L, desc ? desc : key, "the entry of %s needs a one-line 'description'", type);
-        return;
+        return false;
     }
     te.description = scalar(desc);
     bool good = true;
@@ -360,7 +361,15 @@ static void read_entry(loader *L, const sp_doc *key, const sp_doc *v)
                  p->name);
             good = false;
         }
-    if (!good)
+    if (good)
+        *out = te;
+    return good;
+}
+
+static void add_entry(loader *L, const sp_doc *key, const sp_doc *v)
+{
+    struct cfn_type_entry te;
+    if (!read_entry(L, key, v, &te))
         return;
     size_t seq = L->seq++;
     if (!sp_vec_push(&L->ctx->arena, &L->c->entries, te) ||
@@ -546,7 +555,7 @@ static void read_file(loader *L, uint32_t src)
                 continue;
             }
             for (size_t j = 0; j < v->u.map.len; j++)
-                read_entry(L, v->u.map.pairs[j].key, v->u.map.pairs[j].value);
+                add_entry(L, v->u.map.pairs[j].key, v->u.map.pairs[j].value);
         } else
             fail(L, k,
                  "unknown key '%s' in a type catalogue (expected snipeproof, names, actions, "
@@ -638,7 +647,181 @@ static void finish(loader *L)
     }
 }
 
-cfn_catalogue *cfn_catalogue_load(sp_ctx *ctx, const sp_frontend_options *opt)
+/* ---- the built-in catalogue, read entry by entry ---- */
+
+/* Every run needs the catalogue, and parsing all of the built-in one took
+ * most of the time of a small check.  cfn_catalogue_open reads its header
+ * (names, actions) and only indexes the `types:` section: each entry's
+ * lines, found by indentation.  An entry is parsed with the same YAML
+ * reader when a look-up first needs it, from a text that puts it on its
+ * own line numbers, so positions stay those of the file.  The index relies
+ * on the layout the built-in file has (`types:` last, keys indented by two
+ * spaces, plain); anything else makes the whole file read at once. */
+
+static int lazy_cmp(const void *x, const void *y)
+{
+    const cfn_lazy_entry *a = x, *b = y;
+    int c = strcmp(a->type, b->type);
+    return c ? c : (int)a->prefix - (int)b->prefix;
+}
+
+/* The key of an entry line ("  AWS::S3::Bucket:"): its length, 0 when the
+ * line is not a plain `KEY:` line. */
+static size_t entry_key(const char *p, const char *end)
+{
+    const char *k = p;
+    while (p < end && *p != ':' && *p != ' ' && *p != '#' && *p != '"' && *p != '\'' &&
+           *p != '{' && *p != '[' && *p != '&' && *p != '!' && *p != '\r')
+        p++;
+    while (p < end && *p == ':' && p + 1 < end && p[1] == ':') {
+        p += 2; /* "::" inside a type name */
+        while (p < end && *p != ':' && *p != ' ' && *p != '#' && *p != '"' && *p != '\'' &&
+               *p != '\r')
+            p++;
+    }
+    if (p == k || p >= end || *p != ':' || (p + 1 < end && p[1] != ' ' && p[1] != '\n'))
+        return 0;
+    return (size_t)(p - k);
+}
+
+static bool index_builtin(cfn_catalogue *c, const char *text, size_t len, size_t *header)
+{
+    sp_ctx *ctx = c->ctx;
+    SP_VEC(cfn_lazy_entry) v = {0};
+    size_t types_at = SIZE_MAX;
+    uint32_t line = 0;
+    for (size_t pos = 0; pos < len; line++) {
+        const char *ls = text + pos;
+        const char *nl = memchr(ls, '\n', len - pos);
+        const char *le = nl ? nl : text + len;
+        size_t at = pos;
+        pos = (size_t)(le - text) + 1;
+        size_t indent = 0;
+        while (ls + indent < le && ls[indent] == ' ')
+            indent++;
+        const char *first = ls + indent;
+        if (first == le || *first == '#' || *first == '\r')
+            continue; /* blank or comment */
+        if (*first == '\t')
+            return false;
+        if (types_at == SIZE_MAX) {
+            if (indent == 0 && !strncmp(ls, "types:", 6)) {
+                const char *r = ls + 6;
+                while (r < le && *r == ' ')
+                    r++;
+                if (r != le && *r != '#' && *r != '\r')
+                    return false; /* a flow map on the line */
+                types_at = at;
+            }
+            continue;
+        }
+        if (indent < 2)
+            return false; /* `types:` is not the last section */
+        if (indent == 2) {
+            size_t n = entry_key(first, le);
+            if (!n)
+                return false;
+            if (v.len)
+                v.items[v.len - 1].end = (uint32_t)at;
+            cfn_lazy_entry e;
+            memset(&e, 0, sizeof e);
+            e.prefix = first[n - 1] == '*';
+            e.type = sp_arena_strndup(&ctx->arena, first, e.prefix ? n - 1 : n);
+            e.start = (uint32_t)at;
+            e.end = (uint32_t)len;
+            e.line = line;
+            if (!e.type || !sp_vec_push(&ctx->arena, &v, e)) {
+                sp_oom(ctx);
+                return false;
+            }
+            continue;
+        }
+        if (!v.len)
+            return false; /* indented text before the first entry */
+    }
+    if (types_at == SIZE_MAX || len > UINT32_MAX)
+        return false;
+    qsort(v.items, v.len, sizeof *v.items, lazy_cmp);
+    for (size_t i = 1; i < v.len; i++)
+        if (!lazy_cmp(&v.items[i - 1], &v.items[i]))
+            return false; /* a duplicate: the whole read reports it */
+    c->lazy = v.items;
+    c->nlazy = v.len;
+    *header = types_at;
+    return true;
+}
+
+/* Reads a lazily indexed built-in entry. */
+static const struct cfn_type_entry *read_lazy(cfn_catalogue *c, cfn_lazy_entry *le)
+{
+    if (le->read)
+        return le->te;
+    le->read = true;
+    sp_ctx *ctx = c->ctx;
+    const char *text = (const char *)sp_builtin_types;
+    /* Blank lines, `types:`, then the entry on its own line numbers. */
+    size_t pad = le->line - 1, n = le->end - le->start;
+    char *buf = malloc(pad + 7 + n + 1);
+    if (!buf) {
+        sp_oom(ctx);
+        return NULL;
+    }
+    memset(buf, '\n', pad);
+    memcpy(buf + pad, "types:\n", 7);
+    memcpy(buf + pad + 7, text + le->start, n);
+    uint32_t src = sp_source_add(ctx, BUILTIN_NAME, buf, pad + 7 + n);
+    free(buf);
+    if (src == SP_NO_SOURCE)
+        return NULL;
+    loader L;
+    memset(&L, 0, sizeof L);
+    L.ctx = ctx;
+    L.c = c;
+    L.file = BUILTIN_NAME;
+    const sp_doc *root = sp_read_yaml(ctx, src);
+    const sp_doc *types = root ? sp_doc_get(root, "types") : NULL;
+    struct cfn_type_entry te;
+    if (!types || types->kind != SP_DOC_MAP || types->u.map.len != 1 ||
+        !read_entry(&L, types->u.map.pairs[0].key, types->u.map.pairs[0].value, &te)) {
+        if (!ctx->errors)
+            sp_error(ctx, SP_NO_LOC, "internal: the built-in entry of %s cannot be read",
+                     le->type);
+        c->failed = true;
+        return NULL;
+    }
+    if (te.claims_ns) {
+        bool found = false;
+        for (size_t j = 0; j < c->names.len; j++)
+            found |= !strcmp(c->names.items[j].name, te.claims_ns);
+        if (!found) {
+            const sp_doc *claims = sp_doc_get(te.node, "claims");
+            fail(&L, claims ? claims : te.node,
+                 "claims namespace '%s' of %s is not declared under 'names'", te.claims_ns,
+                 te.type);
+            c->failed = true;
+            return NULL;
+        }
+    }
+    struct cfn_type_entry *copy = sp_arena_alloc_raw(&ctx->arena, sizeof *copy);
+    if (!copy) {
+        sp_oom(ctx);
+        return NULL;
+    }
+    *copy = te;
+    le->te = copy;
+    return copy;
+}
+
+static cfn_lazy_entry *find_lazy(const cfn_catalogue *c, const char *type, bool prefix)
+{
+    cfn_lazy_entry key;
+    memset(&key, 0, sizeof key);
+    key.type = type;
+    key.prefix = prefix;
+    return c->nlazy ? bsearch(&key, c->lazy, c->nlazy, sizeof key, lazy_cmp) : NULL;
+}
+
+static cfn_catalogue *load(sp_ctx *ctx, const sp_frontend_options *opt, bool lazily)
 {
     loader L;
     memset(&L, 0, sizeof L);
@@ -649,8 +832,13 @@ cfn_catalogue *cfn_catalogue_load(sp_ctx *ctx, const sp_frontend_options *opt)
         return NULL;
     }
     L.c->ctx = ctx;
-    uint32_t src = sp_source_add_static(ctx, BUILTIN_NAME, (const char *)sp_builtin_types,
-                                        sp_builtin_types_len);
+    const char *text = (const char *)sp_builtin_types;
+    size_t header = 0;
+    uint32_t src;
+    if (lazily && index_builtin(L.c, text, sp_builtin_types_len, &header))
+        src = sp_source_add(ctx, BUILTIN_NAME, text, header);
+    else
+        src = sp_source_add_static(ctx, BUILTIN_NAME, text, sp_builtin_types_len);
     if (src == SP_NO_SOURCE)
         return NULL;
     read_file(&L, src);
@@ -665,13 +853,43 @@ cfn_catalogue *cfn_catalogue_load(sp_ctx *ctx, const sp_frontend_options *opt)
         finish(&L);
     if (L.failed || ctx->out_of_memory)
         return NULL;
+    /* Built-in entries that a --types file replaces are never read. */
+    size_t k = 0;
+    for (size_t i = 0; i < L.c->nlazy; i++) {
+        const cfn_lazy_entry *le = &L.c->lazy[i];
+        bool replaced = false;
+        for (size_t j = 0; j < L.c->entries.len && !replaced; j++)
+            replaced = L.c->entries.items[j].prefix == le->prefix &&
+                       !strcmp(L.c->entries.items[j].type, le->type);
+        if (!replaced)
+            L.c->lazy[k++] = *le;
+    }
+    L.c->nlazy = k;
     return L.c;
 }
 
-const struct cfn_type_entry *cfn_catalogue_find(const cfn_catalogue *c, const char *type)
+cfn_catalogue *cfn_catalogue_load(sp_ctx *ctx, const sp_frontend_options *opt)
 {
-    if (!c || !type)
+    return load(ctx, opt, false);
+}
+
+cfn_catalogue *cfn_catalogue_open(sp_ctx *ctx, const sp_frontend_options *opt)
+{
+    return load(ctx, opt, true);
+}
+
+bool cfn_catalogue_failed(const cfn_catalogue *c)
+{
+    return c && c->failed;
+}
+
+const struct cfn_type_entry *cfn_catalogue_find(const cfn_catalogue *cc, const char *type)
+{
+    if (!cc || !type)
         return NULL;
+    /* Reading a lazy entry fills the catalogue's cache: the catalogue is
+     * const to its users, not in memory. */
+    cfn_catalogue *c = (cfn_catalogue *)cc;
     size_t lo = 0, hi = c->entries.len;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
@@ -684,13 +902,30 @@ const struct cfn_type_entry *cfn_catalogue_find(const cfn_catalogue *c, const ch
         else
             hi = mid;
     }
+    cfn_lazy_entry *le = find_lazy(c, type, false);
+    if (le)
+        return read_lazy(c, le);
     /* The longest matching prefix entry. */
     const struct cfn_type_entry *best = NULL;
+    size_t best_len = 0;
     for (size_t i = 0; i < c->entries.len; i++) {
         const struct cfn_type_entry *e = &c->entries.items[i];
         size_t n = strlen(e->type);
-        if (e->prefix && !strncmp(type, e->type, n) && (!best || n > strlen(best->type)))
+        if (e->prefix && !strncmp(type, e->type, n) && (!best || n > best_len)) {
             best = e;
+            best_len = n;
+        }
+    }
+    for (size_t i = 0; i < c->nlazy; i++) {
+        cfn_lazy_entry *l = &c->lazy[i];
+        size_t n = strlen(l->type);
+        if (l->prefix && !strncmp(type, l->type, n) && (!best || n > best_len)) {
+            const struct cfn_type_entry *e = read_lazy(c, l);
+            if (e) {
+                best = e;
+                best_len = n;
+            }
+        }
     }
     return best;
 }

@@ -330,7 +330,7 @@ bool sp_cfn_load(sp_ctx *ctx, const sp_frontend_options *opt, const sp_doc *old_
     L.tnew = cfn_template_load(ctx, opt, new_doc);
     if (!L.told || !L.tnew || L.told->failed || L.tnew->failed)
         return false;
-    L.cat = cfn_catalogue_load(ctx, opt);
+    L.cat = cfn_catalogue_open(ctx, opt);
     cfn_facts *facts = cfn_facts_load(ctx, (const char *)sp_builtin_cfn_facts,
                                       sp_builtin_cfn_facts_len);
     if (!L.cat || !facts || ctx->out_of_memory) {
@@ -402,7 +402,7 @@ bool sp_cfn_load(sp_ctx *ctx, const sp_frontend_options *opt, const sp_doc *old_
                                   : SP_CHANGE_MODIFIED;
         }
     }
-    if (L.failed)
+    if (L.failed || cfn_catalogue_failed(L.cat))
         return false;
     ripple(&L);
     for (size_t i = 0; i < L.n; i++) {
@@ -421,5 +421,5 @@ bool sp_cfn_load(sp_ctx *ctx, const sp_frontend_options *opt, const sp_doc *old_
     for (size_t i = 0; i < L.n && ok; i++)
         ok = add_instances(&L, &L.entries[i]);
     sp_reqset_pool_close(ctx);
-    return ok && !ctx->out_of_memory && !L.failed;
+    return ok && !ctx->out_of_memory && !L.failed && !cfn_catalogue_failed(L.cat);
 }

@@ -79,6 +79,12 @@ typedef struct cfn_catalogue cfn_catalogue;
 /* Loads the built-in catalogue, then every --types file (later entries
  * override earlier ones).  Errors are positioned in the catalogue file. */
 cfn_catalogue *cfn_catalogue_load(sp_ctx *ctx, const sp_frontend_options *opt);
+/* The same, except that each built-in entry is read (and checked) when a
+ * look-up first needs it; `snipeproof types` and the tests read it whole.
+ * A built-in entry with errors is reported when looked up, and makes
+ * cfn_catalogue_failed true. */
+cfn_catalogue *cfn_catalogue_open(sp_ctx *ctx, const sp_frontend_options *opt);
+bool cfn_catalogue_failed(const cfn_catalogue *c);
 /* NULL when the type is unknown. */
 const struct cfn_type_entry *cfn_catalogue_find(const cfn_catalogue *c, const char *type);
 

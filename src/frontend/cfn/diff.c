@@ -13,9 +13,16 @@
 
 /* ---- the facts table ---- */
 
+/* The table is searched in its text: every run of the program needs the
+ * facts of a few types out of more than a thousand, so a line is split
+ * only when its type is looked up (then kept). */
 struct cfn_facts {
-    cfn_type_facts *types;
-    size_t ntypes;
+    sp_ctx *ctx;
+    const char *text;
+    size_t len;
+    uint32_t *lines;        /* start of each facts line, sorted by type */
+    cfn_type_facts **parsed; /* per line, NULL until looked up */
+    size_t n;
 };
 
 static size_t split_list(sp_ctx *ctx, const char *s, size_t n, const char ***out)
@@ -41,59 +48,110 @@ static size_t split_list(sp_ctx *ctx, const char *s, size_t n, const char ***out
     return k;
 }
 
-static int cmp_facts(const void *a, const void *b)
+/* The type of the line at `off` (up to its first tab). */
+static const char *line_type(const cfn_facts *f, size_t off, size_t *n)
 {
-    return strcmp(((const cfn_type_facts *)a)->type, ((const cfn_type_facts *)b)->type);
+    const char *line = f->text + off;
+    const char *tab = memchr(line, '\t', f->len - off);
+    *n = tab ? (size_t)(tab - line) : 0;
+    return line;
+}
+
+/* strcmp of a line's type against a NUL-terminated type. */
+static int type_cmp(const cfn_facts *f, size_t off, const char *type)
+{
+    size_t n;
+    const char *t = line_type(f, off, &n);
+    size_t m = strlen(type);
+    int c = memcmp(t, type, n < m ? n : m);
+    return c ? c : (n > m) - (n < m);
 }
 
 cfn_facts *cfn_facts_load(sp_ctx *ctx, const char *text, size_t len)
 {
     cfn_facts *f = sp_arena_calloc(&ctx->arena, 1, sizeof *f);
-    if (!f) {
+    size_t lines = 1;
+    for (const char *p = text, *end = text + len; (p = memchr(p, '\n', (size_t)(end - p))); p++)
+        lines++;
+    if (f) {
+        f->lines = sp_arena_alloc_raw(&ctx->arena, lines * sizeof *f->lines);
+        f->parsed = sp_arena_calloc(&ctx->arena, lines, sizeof *f->parsed);
+    }
+    if (!f || !f->lines || !f->parsed || len > UINT32_MAX) {
         sp_oom(ctx);
         return NULL;
     }
-    size_t lines = 0;
-    for (size_t i = 0; i < len; i++)
-        lines += text[i] == '\n';
-    f->types = sp_arena_calloc(&ctx->arena, lines + 1, sizeof *f->types);
-    if (!f->types) {
-        sp_oom(ctx);
-        return NULL;
-    }
+    f->ctx = ctx;
+    f->text = text;
+    f->len = len;
+    bool sorted = true;
     for (size_t pos = 0; pos < len;) {
         const char *line = text + pos;
         const char *nl = memchr(line, '\n', len - pos);
         size_t n = nl ? (size_t)(nl - line) : len - pos;
+        size_t at = pos;
         pos += n + 1;
-        if (!n || line[0] == '#')
-            continue;
-        const char *t1 = memchr(line, '\t', n);
+        const char *t1 = n ? memchr(line, '\t', n) : NULL;
         const char *t2 = t1 ? memchr(t1 + 1, '\t', (size_t)(line + n - t1 - 1)) : NULL;
-        if (!t1 || !t2)
+        if (line[0] == '#' || !t1 || !t2)
             continue; /* not a facts line; the file is generated, so never */
-        cfn_type_facts *tf = &f->types[f->ntypes];
-        tf->type = sp_arena_strndup(&ctx->arena, line, (size_t)(t1 - line));
-        tf->ncreate_only = split_list(ctx, t1 + 1, (size_t)(t2 - t1 - 1), &tf->create_only);
-        tf->nnames = split_list(ctx, t2 + 1, (size_t)(line + n - t2 - 1), &tf->names);
-        if (!tf->type) {
-            sp_oom(ctx);
-            return NULL;
+        if (f->n) {
+            size_t pn;
+            const char *prev = line_type(f, f->lines[f->n - 1], &pn);
+            size_t cn = (size_t)(t1 - line);
+            int c = memcmp(prev, line, pn < cn ? pn : cn);
+            sorted &= c < 0 || (c == 0 && pn < cn);
         }
-        f->ntypes++;
+        f->lines[f->n++] = (uint32_t)at;
     }
-    qsort(f->types, f->ntypes, sizeof *f->types, cmp_facts);
+    /* scripts/gen-cfn-facts.py writes the types sorted (and checks it). */
+    if (!sorted) {
+        sp_error(ctx, SP_NO_LOC, "internal: the replacement facts are not sorted by type "
+                                 "(regenerate data/cfn-replacement.tsv with "
+                                 "scripts/gen-cfn-facts.py)");
+        return NULL;
+    }
     return f;
 }
 
-const cfn_type_facts *cfn_facts_find(const cfn_facts *f, const char *type)
+/* Splits the line of index i into its facts. */
+static cfn_type_facts *parse_line(cfn_facts *f, size_t i)
 {
-    if (!f || !type || !f->ntypes)
+    sp_ctx *ctx = f->ctx;
+    const char *line = f->text + f->lines[i];
+    const char *nl = memchr(line, '\n', f->len - f->lines[i]);
+    size_t n = nl ? (size_t)(nl - line) : f->len - f->lines[i];
+    const char *t1 = memchr(line, '\t', n);
+    const char *t2 = memchr(t1 + 1, '\t', (size_t)(line + n - t1 - 1));
+    cfn_type_facts *tf = sp_arena_calloc(&ctx->arena, 1, sizeof *tf);
+    if (!tf || !(tf->type = sp_arena_strndup(&ctx->arena, line, (size_t)(t1 - line)))) {
+        sp_oom(ctx);
         return NULL;
-    cfn_type_facts key;
-    memset(&key, 0, sizeof key);
-    key.type = type;
-    return bsearch(&key, f->types, f->ntypes, sizeof key, cmp_facts);
+    }
+    tf->ncreate_only = split_list(ctx, t1 + 1, (size_t)(t2 - t1 - 1), &tf->create_only);
+    tf->nnames = split_list(ctx, t2 + 1, (size_t)(line + n - t2 - 1), &tf->names);
+    return tf;
+}
+
+const cfn_type_facts *cfn_facts_find(cfn_facts *f, const char *type)
+{
+    if (!f || !type)
+        return NULL;
+    size_t lo = 0, hi = f->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = type_cmp(f, f->lines[mid], type);
+        if (c == 0) {
+            if (!f->parsed[mid])
+                f->parsed[mid] = parse_line(f, mid);
+            return f->parsed[mid];
+        }
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
 }
 
 /* ---- paths ---- */

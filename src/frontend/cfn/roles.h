@@ -90,12 +90,28 @@ typedef struct cfn_namespace {
     SP_VEC(const char *) zone_endpoints; /* an alias whose record name is the claimed name */
 } cfn_namespace;
 
+/* A type of the built-in catalogue, found in its text but not read yet
+ * (cfn_catalogue_open): most runs use a few dozen of its types. */
+typedef struct cfn_lazy_entry {
+    const char *type;      /* as written, without a trailing '*' */
+    bool prefix;
+    uint32_t start, end;   /* the entry's lines in the built-in text */
+    uint32_t line;         /* 0-based line of its key */
+    bool read;             /* looked up: `te` is the entry (NULL: it had errors) */
+    const struct cfn_type_entry *te;
+} cfn_lazy_entry;
+
 struct cfn_catalogue {
     sp_ctx *ctx;
     SP_VEC(struct cfn_type_entry) entries; /* sorted by type, unique */
     SP_VEC(cfn_namespace) names;
     SP_VEC(const char *) actions;          /* vocabulary "s3:GetObject", sorted */
     SP_VEC(const char *) files;            /* built-in first, then --types */
+    /* With cfn_catalogue_open: the built-in types not in `entries`, sorted
+     * by (type, prefix), read when first looked up. */
+    cfn_lazy_entry *lazy;
+    size_t nlazy;
+    bool failed;           /* a built-in entry read late had errors */
 };
 
 /* Parameters of an entry (NULL / default when the entry does not set it). */

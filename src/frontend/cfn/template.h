@@ -178,8 +178,10 @@ typedef struct cfn_type_facts {
     size_t nnames;
 } cfn_type_facts;
 
+/* Indexes the table's lines (`text` must outlive the run); a type's line
+ * is split when it is first looked up. */
 cfn_facts *cfn_facts_load(sp_ctx *ctx, const char *text, size_t len);
-const cfn_type_facts *cfn_facts_find(const cfn_facts *f, const char *type);
+const cfn_type_facts *cfn_facts_find(cfn_facts *f, const char *type);
 
 /* Compares one logical ID's OLD and NEW definitions (both present, same
  * type): false when equal after normalisation and with neutral properties
