@@ -26,8 +26,7 @@ static size_t probe(const sp_name_table *t, const char *s, size_t n)
         uint32_t id = t->table[i];
         if (!id)
             return i;
-        const char *o = t->strings[id];
-        if (strlen(o) == n && memcmp(o, s, n) == 0)
+        if (t->lens[id] == n && memcmp(t->strings[id], s, n) == 0)
             return i;
         i = (i + 1) & mask;
     }
@@ -45,10 +44,8 @@ static int rehash(sp_name_table *t)
     }
     t->table_cap = ncap;
     for (size_t i = 0; i < oldcap; i++)
-        if (old[i]) {
-            const char *s = t->strings[old[i]];
-            t->table[probe(t, s, strlen(s))] = old[i];
-        }
+        if (old[i])
+            t->table[probe(t, t->strings[old[i]], t->lens[old[i]])] = old[i];
     return 0;
 }
 
@@ -69,18 +66,25 @@ sp_name sp_intern_n(sp_name_table *t, const char *s, size_t n)
     if (t->count + 2 > t->strings_cap) {
         size_t ncap = t->strings_cap ? t->strings_cap * 2 : 256;
         const char **ns = sp_arena_calloc(t->arena, ncap, sizeof *ns);
-        if (!ns)
+        uint32_t *nl = sp_arena_calloc(t->arena, ncap, sizeof *nl);
+        if (!ns || !nl)
             return 0;
-        if (t->strings)
+        if (t->strings) {
             memcpy(ns, t->strings, (t->count + 1) * sizeof *ns);
+            memcpy(nl, t->lens, (t->count + 1) * sizeof *nl);
+        }
         t->strings = ns;
+        t->lens = nl;
         t->strings_cap = ncap;
     }
+    if (n > UINT32_MAX)
+        return 0;
     char *copy = sp_arena_strndup(t->arena, s, n);
     if (!copy)
         return 0;
     sp_name id = (sp_name)++t->count;
     t->strings[id] = copy;
+    t->lens[id] = (uint32_t)n;
     t->table[slot] = id;
     return id;
 }

@@ -13,6 +13,7 @@ typedef uint32_t sp_name;
 typedef struct sp_name_table {
     sp_arena *arena;
     const char **strings; /* by id; strings[0] unused */
+    uint32_t *lens;       /* by id: strlen of strings[id] */
     uint32_t *table;      /* open addressing, ids; 0 = empty */
     size_t count, table_cap, strings_cap;
 } sp_name_table;
