@@ -153,18 +153,20 @@ bool sp_update_add_order(sp_update *u, uint32_t before, uint32_t after, sp_order
 
 /* Orders `ev` after (or, `reversed`, before) the events of the components
  * instance `inst` depends on; with `transitive`, a dependency without an
- * event is followed through its instance in `via`. */
+ * event is followed through its instance in `via`.  A component is visited
+ * once per event: seen[c] == stamp (a fresh stamp per event, so that no
+ * array is cleared per event: that was quadratic in large updates). */
 static bool order_deps(sp_update *u, uint32_t inst, uint32_t ev, const uint32_t *events,
                        const uint32_t *via, bool transitive, bool reversed,
-                       sp_order_reason reason, unsigned char *seen)
+                       sp_order_reason reason, uint32_t *seen, uint32_t stamp)
 {
     const sp_model *m = u->model;
     const sp_instance *in = &m->instances.items[inst];
     for (uint32_t i = 0; i < in->deps_count; i++) {
         const sp_dep *d = &m->deps.items[in->deps_first + i];
-        if (d->component >= m->components.len || seen[d->component])
+        if (d->component >= m->components.len || seen[d->component] == stamp)
             continue;
-        seen[d->component] = 1;
+        seen[d->component] = stamp;
         uint32_t other = events[d->component];
         bool ok = true;
         if (other != SP_NONE)
@@ -172,7 +174,7 @@ static bool order_deps(sp_update *u, uint32_t inst, uint32_t ev, const uint32_t 
                           : sp_update_add_order(u, other, ev, reason, d->loc);
         else if (transitive && via[d->component] != SP_NONE)
             ok = order_deps(u, via[d->component], ev, events, via, transitive, reversed, reason,
-                            seen);
+                            seen, stamp);
         if (!ok)
             return false;
     }
@@ -249,7 +251,8 @@ bool sp_update_build_mix(sp_update *u, const sp_model *m, const unsigned char *f
     u->presence = sp_arena_calloc(&ctx->arena, ni ? ni : 1, sizeof *u->presence);
     u->main_event = sp_arena_calloc(&ctx->arena, nc ? nc : 1, sizeof *u->main_event);
     u->cleanup_event = sp_arena_calloc(&ctx->arena, nc ? nc : 1, sizeof *u->cleanup_event);
-    unsigned char *seen = sp_arena_calloc(&ctx->arena, nc ? nc : 1, 1);
+    uint32_t *seen = sp_arena_calloc(&ctx->arena, nc ? nc : 1, sizeof *seen);
+    uint32_t stamp = 0;
     uint32_t *via_to = sp_arena_calloc(&ctx->arena, nc ? nc : 1, sizeof *via_to);
     uint32_t *via_from = sp_arena_calloc(&ctx->arena, nc ? nc : 1, sizeof *via_from);
     if (!u->presence || !u->main_event || !u->cleanup_event || !seen || !via_to || !via_from) {
@@ -314,11 +317,10 @@ bool sp_update_build_mix(sp_update *u, const sp_model *m, const unsigned char *f
     for (size_t k = 0; k < nc; k++) {
         if (u->main_event[k] == SP_NONE || via_to[k] == SP_NONE)
             continue;
-        memset(seen, 0, nc);
-        seen[k] = 1;
+        seen[k] = ++stamp;
         sp_order_reason why = fleet ? SP_ORDER_DECLARED : SP_ORDER_DEPENDENCY;
         if (!order_deps(u, via_to[k], u->main_event[k], u->main_event, via_to, transitive, false,
-                        why, seen))
+                        why, seen, stamp))
             return false;
     }
     /* Deletes: a dependent goes before what it depends on (source
@@ -332,10 +334,9 @@ bool sp_update_build_mix(sp_update *u, const sp_model *m, const unsigned char *f
             !sp_update_add_order(u, u->main_event[k], u->cleanup_event[k],
                                  SP_ORDER_REPLACEMENT, c->loc_new))
             return false;
-        memset(seen, 0, nc);
-        seen[k] = 1;
+        seen[k] = ++stamp;
         if (!order_deps(u, via_from[k], u->cleanup_event[k], u->cleanup_event, via_from,
-                        transitive, true, SP_ORDER_CLEANUP, seen))
+                        transitive, true, SP_ORDER_CLEANUP, seen, stamp))
             return false;
     }
     return check_acyclic(u);
