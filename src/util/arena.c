@@ -17,6 +17,8 @@ struct sp_arena_chunk {
 void sp_arena_init(sp_arena *a, size_t limit)
 {
     a->head = NULL;
+    a->cur = NULL;
+    a->avail = 0;
     a->spare = NULL;
     a->total = 0;
     a->limit = limit;
@@ -36,6 +38,8 @@ void sp_arena_release(sp_arena *a)
     free_chunks(a->head);
     free_chunks(a->spare);
     a->head = NULL;
+    a->cur = NULL;
+    a->avail = 0;
     a->spare = NULL;
     a->total = 0;
 }
@@ -63,9 +67,23 @@ void *sp_arena_alloc(sp_arena *a, size_t size)
     return p;
 }
 
-void *sp_arena_alloc_raw(sp_arena *a, size_t size)
+/* The head chunk's `used` is kept in a->cur / a->avail while it is the
+ * head; these two write it back and read it. */
+static void sync_head(sp_arena *a)
 {
-    const size_t align = sizeof(max_align_t);
+    if (a->head)
+        a->head->used = a->head->size - a->avail;
+}
+
+static void enter_head(sp_arena *a)
+{
+    a->cur = a->head ? (char *)a->head->data + a->head->used : NULL;
+    a->avail = a->head ? a->head->size - a->head->used : 0;
+}
+
+void *sp_arena_alloc_slow(sp_arena *a, size_t size)
+{
+    const size_t align = SP_ARENA_ALIGN;
     if (size > SIZE_MAX / 2)
         return NULL;
     size = (size + align - 1) / align * align;
@@ -73,8 +91,9 @@ void *sp_arena_alloc_raw(sp_arena *a, size_t size)
         size = align;
     if (a->limit && a->total + size > a->limit)
         return NULL;
-    sp_arena_chunk *c = a->head;
-    if (!c || c->size - c->used < size) {
+    if (size > a->avail) {
+        sync_head(a);
+        sp_arena_chunk *c = a->head;
         size_t want = size > CHUNK_MIN ? size : CHUNK_MIN;
         if (c && c->size * 2 > want && c->size < 64u * 1024 * 1024)
             want = c->size * 2 > size ? c->size * 2 : size;
@@ -84,16 +103,18 @@ void *sp_arena_alloc_raw(sp_arena *a, size_t size)
         c->used = 0;
         c->next = a->head;
         a->head = c;
+        enter_head(a);
     }
-    void *p = (char *)c->data + c->used;
-    c->used += size;
+    void *p = a->cur;
+    a->cur += size;
+    a->avail -= size;
     a->total += size;
     return p;
 }
 
 sp_arena_mark sp_arena_get_mark(const sp_arena *a)
 {
-    sp_arena_mark m = {a->head, a->head ? a->head->used : 0, a->total};
+    sp_arena_mark m = {a->head, a->head ? a->head->size - a->avail : 0, a->total};
     return m;
 }
 
@@ -107,6 +128,7 @@ void sp_arena_reset(sp_arena *a, sp_arena_mark mark)
     }
     if (a->head)
         a->head->used = mark.used;
+    enter_head(a);
     a->total = mark.total;
 }
 

@@ -883,13 +883,29 @@ bool cfn_catalogue_failed(const cfn_catalogue *c)
     return c && c->failed;
 }
 
+static const struct cfn_type_entry *find(cfn_catalogue *c, const char *type);
+
 const struct cfn_type_entry *cfn_catalogue_find(const cfn_catalogue *cc, const char *type)
 {
     if (!cc || !type)
         return NULL;
-    /* Reading a lazy entry fills the catalogue's cache: the catalogue is
-     * const to its users, not in memory. */
+    /* Look-ups fill the catalogue's caches (lazy entries, answers): the
+     * catalogue is const to its users, not in memory. */
     cfn_catalogue *c = (cfn_catalogue *)cc;
+    uint32_t i = cfn_index_get(&c->found_ix, type);
+    if (i != UINT32_MAX)
+        return c->found.items[i];
+    const struct cfn_type_entry *e = find(c, type);
+    /* Keys are not copied: keep one that lives as long as the catalogue. */
+    const char *key = e && !e->prefix ? e->type : sp_arena_strdup(&c->ctx->arena, type);
+    if (!key || !sp_vec_push(&c->ctx->arena, &c->found, e) ||
+        !cfn_index_put(&c->ctx->arena, &c->found_ix, key, (uint32_t)(c->found.len - 1)))
+        sp_oom(c->ctx);
+    return e;
+}
+
+static const struct cfn_type_entry *find(cfn_catalogue *c, const char *type)
+{
     size_t lo = 0, hi = c->entries.len;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;

@@ -394,7 +394,9 @@ bool sp_cfn_load(sp_ctx *ctx, const sp_frontend_options *opt, const sp_doc *old_
             size_t ndiags = ctx->diags.len;
             bool changed = cfn_diff_resource(L.told, E->ro, L.tnew, E->rn, E->facts, &replace);
             /* The normal forms compared are not needed any more (unless a
-             * diagnostic recorded meanwhile lives after the mark). */
+             * diagnostic recorded meanwhile lives after the mark).  The
+             * comparison reads templates and nothing else: no cache of the
+             * catalogue or of the facts may grow in between. */
             if (ctx->diags.len == ndiags && !ctx->out_of_memory)
                 sp_arena_reset(&ctx->arena, mark);
             E->change = !changed ? SP_CHANGE_UNCHANGED

@@ -14,6 +14,20 @@
 #include "../frontend.h"
 
 #include <stdbool.h>
+#include <stdint.h>
+
+/* A name table: string -> index, open addressing, in the arena
+ * (template.c).  Keys are not copied. */
+typedef struct cfn_index {
+    const char **keys;
+    uint32_t *vals;
+    uint32_t *hashes; /* of keys, to compare strings only when they match */
+    size_t cap, len;
+} cfn_index;
+
+bool cfn_index_put(sp_arena *a, cfn_index *ix, const char *key, uint32_t val);
+/* UINT32_MAX when absent. */
+uint32_t cfn_index_get(const cfn_index *ix, const char *key);
 
 /* Whether a resource exists, after evaluating its Condition. */
 typedef enum cfn_presence { CFN_PRESENT, CFN_ABSENT, CFN_MAYBE } cfn_presence;

@@ -23,6 +23,7 @@ struct cfn_facts {
     uint32_t *lines;        /* start of each facts line, sorted by type */
     cfn_type_facts **parsed; /* per line, NULL until looked up */
     size_t n;
+    cfn_index asked;        /* type -> line (n: none), once looked up */
 };
 
 static size_t split_list(sp_ctx *ctx, const char *s, size_t n, const char ***out)
@@ -137,21 +138,31 @@ const cfn_type_facts *cfn_facts_find(cfn_facts *f, const char *type)
 {
     if (!f || !type)
         return NULL;
-    size_t lo = 0, hi = f->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = type_cmp(f, f->lines[mid], type);
-        if (c == 0) {
-            if (!f->parsed[mid])
-                f->parsed[mid] = parse_line(f, mid);
-            return f->parsed[mid];
+    uint32_t line = cfn_index_get(&f->asked, type);
+    if (line == UINT32_MAX) {
+        size_t lo = 0, hi = f->n;
+        line = (uint32_t)f->n;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            int c = type_cmp(f, f->lines[mid], type);
+            if (c == 0) {
+                line = (uint32_t)mid;
+                break;
+            }
+            if (c < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
         }
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
+        const char *key = sp_arena_strdup(&f->ctx->arena, type);
+        if (!key || !cfn_index_put(&f->ctx->arena, &f->asked, key, line))
+            sp_oom(f->ctx);
     }
-    return NULL;
+    if (line == f->n)
+        return NULL;
+    if (!f->parsed[line])
+        f->parsed[line] = parse_line(f, line);
+    return f->parsed[line];
 }
 
 /* ---- paths ---- */

@@ -112,6 +112,10 @@ struct cfn_catalogue {
     cfn_lazy_entry *lazy;
     size_t nlazy;
     bool failed;           /* a built-in entry read late had errors */
+    /* Look-ups answered so far: type -> index into `found` (a template
+     * asks for the same few types over and over). */
+    cfn_index found_ix;
+    SP_VEC(const struct cfn_type_entry *) found;
 };
 
 /* Parameters of an entry (NULL / default when the entry does not set it). */

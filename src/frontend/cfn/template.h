@@ -31,18 +31,6 @@
 /* Three-valued truth of conditions. */
 typedef enum cfn_truth { CFN_FALSE = 0, CFN_TRUE = 1, CFN_UNDECIDED = 2 } cfn_truth;
 
-/* A name table: string -> index, open addressing, in the arena. */
-typedef struct cfn_index {
-    const char **keys;
-    uint32_t *vals;
-    uint32_t *hashes; /* of keys, to compare strings only when they match */
-    size_t cap, len;
-} cfn_index;
-
-bool cfn_index_put(sp_arena *a, cfn_index *ix, const char *key, uint32_t val);
-/* UINT32_MAX when absent. */
-uint32_t cfn_index_get(const cfn_index *ix, const char *key);
-
 typedef struct cfn_param {
     const char *name;
     const char *type;        /* "String" when the template says nothing */
