@@ -25,9 +25,10 @@ work=${BENCH_DIR:-$(mktemp -d)}
 trap '[ -n "${BENCH_DIR:-}" ] || rm -rf "$work"' EXIT
 command -v jq >/dev/null || { echo "bench: needs jq (apt-get install jq)"; exit 2; }
 command -v python3 >/dev/null || { echo "bench: needs python3"; exit 2; }
+[ -x /usr/bin/time ] || { echo "bench: needs GNU time (apt-get install time)"; exit 2; }
 
 # median_run CMD...: runs CMD $repeat times; sets $secs (median wall
-# seconds) and $kb (largest peak RSS, KiB).
+# seconds, timed by timeit.py to the microsecond).
 median_run() {
     : >"$work/runs"
     i=0
@@ -36,7 +37,12 @@ median_run() {
         i=$((i + 1))
     done
     secs=$(sort -n "$work/runs" | awk '{a[NR]=$1} END {printf "%.3f", a[int((NR+1)/2)]}')
-    kb=$(sort -n -k2 "$work/runs" | tail -1 | awk '{print $2}')
+}
+
+# peak_kb CMD...: sets $kb, the peak resident memory of one run (KiB).
+peak_kb() {
+    /usr/bin/time -f "%M" -o "$work/peak" "$@" >/dev/null 2>&1 || true
+    kb=$(tail -1 "$work/peak")
 }
 
 printf '%-10s %8s %8s %9s %9s %8s %9s\n' resources "MB" "jq s" "check s" "ratio" "peak MB" "vs prev"
@@ -49,7 +55,9 @@ for n in $sizes; do
     median_run jq -c . "$d/old.json" "$d/new.json"
     jq_secs=$secs
     median_run "$bin" check --format json "$d/old.json" "$d/new.json"
-    check_secs=$secs; check_kb=$kb
+    check_secs=$secs
+    peak_kb "$bin" check --format json "$d/old.json" "$d/new.json"
+    check_kb=$kb
     ratio=$(awk -v a="$check_secs" -v b="$jq_secs" 'BEGIN {printf "%.3f", (b > 0 ? a / b : 0)}')
     growth="-"
     if [ -n "$prev_secs" ]; then
@@ -86,9 +94,12 @@ done
 SCRIPT
     median_run sh "$work/corpus.sh"
     corpus_secs=$secs
+    # CPU time too: on a loaded machine the wall time also counts waiting.
+    /usr/bin/time -f "%U %S" -o "$work/cpu" sh "$work/corpus.sh" >/dev/null 2>&1 || true
+    corpus_cpu=$(tail -1 "$work/cpu" | awk '{printf "%.2f", $1 + $2}')
     median_run sh "$work/corpus-jq.sh"
-    printf '\ncorpus: %s pairs checked in %s s (target < 2 s); jq over its JSON pairs: %s s\n' \
-        "$(ls -d "$corpus"/*/ | wc -l)" "$corpus_secs" "$secs"
+    printf '\ncorpus: %s pairs checked in %s s (CPU %s s; target < 2 s); jq over its JSON pairs: %s s\n' \
+        "$(ls -d "$corpus"/*/ | wc -l)" "$corpus_secs" "$corpus_cpu" "$secs"
 else
     printf '\ncorpus: skipped (no %s; set CORPUS)\n' "$corpus"
 fi
