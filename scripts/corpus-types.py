@@ -3,8 +3,10 @@
 
 Counts every resource of every template under the corpus folder (default
 ../shared/corpus, relative to the repository) by type, and says for each
-type whether the catalogue models it, classifies it inert, or does not know
-it; then the overall shares.  The catalogue is the one `snipeproof types`
+type whether the catalogue models it, classifies it inert, classifies it as a
+stack of its own (`separate`: nested stacks, stack sets, SAM applications,
+whose templates are analysed by runs of their own), or does not know it;
+then the overall shares.  The catalogue is the one `snipeproof types`
 reports (built-in plus any --types FILE given here), so the numbers follow
 the binary that is built.
 
@@ -23,6 +25,7 @@ try:
 except ImportError:  # pragma: no cover
     sys.exit("corpus-types.py needs PyYAML (python3-yaml) to read YAML templates")
 
+STATUSES = ("modelled", "inert", "separate", "unknown")
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 
@@ -61,7 +64,11 @@ def catalogue(binary, types_files):
     data = json.loads(out.stdout)
     exact, prefixes = {}, []
     for t in data["types"]:
-        entry = ("inert" if t["inert"] else "modelled", t["role"])
+        if t.get("separate"):
+            status = "separate"
+        else:
+            status = "inert" if t["inert"] else "modelled"
+        entry = (status, t["role"])
         if t["prefix"]:
             prefixes.append((t["type"].rstrip("*"), entry))
         else:
@@ -131,7 +138,7 @@ def main():
     if args.json:
         json.dump({"files": files, "unreadable": unreadable, "resources": total,
                    "types": rows, "shares": {k: by_status[k] / total if total else 0
-                                             for k in ("modelled", "inert", "unknown")}},
+                                             for k in STATUSES}},
                   sys.stdout, indent=2)
         print()
         return
@@ -143,13 +150,16 @@ def main():
     print()
     print("%d templates (%d unreadable files skipped), %d resources of %d types"
           % (files, unreadable, total, len(rows)))
-    for status in ("modelled", "inert", "unknown"):
+    for status in STATUSES:
         n = by_status[status]
         types = sum(1 for r in rows if r["status"] == status)
         print("  %-9s %6d resources (%5.1f%%) in %d types"
               % (status, n, 100.0 * n / total if total else 0, types))
     known = by_status["modelled"] + by_status["inert"]
     print("  modelled or inert: %.1f%% of resources" % (100.0 * known / total if total else 0))
+    known += by_status["separate"]
+    print("  modelled, inert or separate (classified): %.1f%% of resources"
+          % (100.0 * known / total if total else 0))
 
 
 if __name__ == "__main__":

@@ -946,6 +946,13 @@ static const struct cfn_type_entry *find(cfn_catalogue *c, const char *type)
     return best;
 }
 
+const char *cfn_entry_separate(const struct cfn_type_entry *te)
+{
+    if (!te || te->role != &cfn_role_separate)
+        return NULL;
+    return cfn_param_str(te, "template", "");
+}
+
 /* ---- parameters ---- */
 
 const sp_doc *cfn_param(const struct cfn_type_entry *te, const char *name)

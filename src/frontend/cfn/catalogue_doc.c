@@ -3,8 +3,8 @@
  * Text: every type with its role and description, then the roles with
  * their parameters, then the claimable namespaces.  JSON (stable):
  *   {"version": 1, "format": "types/1", "files": [...],
- *    "summary": {"types": N, "modelled": M, "inert": K},
- *    "types": [{"type", "prefix", "role", "inert", "transit", "description", "file",
+ *    "summary": {"types": N, "modelled": M, "inert": K, "separate": S (of the K)},
+ *    "types": [{"type", "prefix", "role", "inert", "transit", "separate", "description", "file",
  *               "claims": {"namespace", "property"} | null, "parameters": {...}}],
  *    "roles": [{"name", "summary", "inert", "parameters": [{"name", "kind",
  *               "required", "choices", "doc"}]}],
@@ -105,11 +105,16 @@ static bool is_param(const struct cfn_type_entry *te, const char *name)
 
 static void render_text(const cfn_catalogue *c, FILE *out)
 {
-    size_t inert = 0;
-    for (size_t i = 0; i < c->entries.len; i++)
+    size_t inert = 0, separate = 0;
+    for (size_t i = 0; i < c->entries.len; i++) {
         inert += c->entries.items[i].role->inert;
-    fprintf(out, "Type catalogue (format types/1): %zu types, %zu modelled, %zu inert\n",
+        separate += cfn_entry_separate(&c->entries.items[i]) != NULL;
+    }
+    fprintf(out, "Type catalogue (format types/1): %zu types, %zu modelled, %zu inert",
             c->entries.len, c->entries.len - inert, inert);
+    if (separate)
+        fprintf(out, " (%zu of them stacks of their own, analysed separately)", separate);
+    fputc('\n', out);
     for (size_t i = 0; i < c->files.len; i++)
         fprintf(out, "  from %s\n", c->files.items[i]);
     fputs("\nTYPES\n", out);
@@ -202,11 +207,12 @@ static json_t *strings_json(const char *const *items, size_t n)
 static bool render_json(const cfn_catalogue *c, FILE *out)
 {
     json_t *root = json_object();
-    size_t inert = 0;
+    size_t inert = 0, separate = 0;
     json_t *types = json_array();
     for (size_t i = 0; i < c->entries.len; i++) {
         const struct cfn_type_entry *te = &c->entries.items[i];
         inert += te->role->inert;
+        separate += cfn_entry_separate(te) != NULL;
         json_t *t = json_object();
         json_object_set_new(t, "type", te->prefix ? json_string(sp_arena_printf(&c->ctx->arena,
                                                                                 "%s*", te->type))
@@ -215,6 +221,7 @@ static bool render_json(const cfn_catalogue *c, FILE *out)
         json_object_set_new(t, "role", json_string(te->role->name));
         json_object_set_new(t, "inert", json_boolean(te->role->inert));
         json_object_set_new(t, "transit", json_boolean(te->transit));
+        json_object_set_new(t, "separate", json_boolean(cfn_entry_separate(te) != NULL));
         json_object_set_new(t, "description", json_string(te->description));
         json_object_set_new(t, "file", json_string(te->file));
         if (te->claims_ns) {
@@ -241,6 +248,7 @@ static bool render_json(const cfn_catalogue *c, FILE *out)
     json_object_set_new(sum, "types", json_integer((json_int_t)c->entries.len));
     json_object_set_new(sum, "modelled", json_integer((json_int_t)(c->entries.len - inert)));
     json_object_set_new(sum, "inert", json_integer((json_int_t)inert));
+    json_object_set_new(sum, "separate", json_integer((json_int_t)separate));
     json_object_set_new(root, "summary", sum);
     json_object_set_new(root, "types", types);
     json_t *roles = json_array();

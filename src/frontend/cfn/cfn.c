@@ -232,7 +232,8 @@ static const struct cfn_type_entry *lookup_type(loader *L, const cfn_resource *r
 }
 
 /* Catalogue entries of both sides; components of unknown types are
- * counted. */
+ * counted, and so are stacks of their own (known, but not modelled here:
+ * the summary must not say they were analysed). */
 static void classify(loader *L, entry *E, cfn_index *warned)
 {
     if (E->rn)
@@ -241,10 +242,46 @@ static void classify(loader *L, entry *E, cfn_index *warned)
         E->type_old = E->rn && !strcmp(E->ro->type, E->rn->type) ? E->type_new
                                                                     : lookup_type(L, E->ro, warned);
     const cfn_resource *r = E->rn ? E->rn : E->ro;
-    if (E->rn ? E->type_new : E->type_old)
+    const struct cfn_type_entry *te = E->rn ? E->type_new : E->type_old;
+    if (te && !cfn_entry_separate(te))
         return;
     L->m->components.items[E->comp].modeled = false;
     sp_model_note_unmodeled(L->m, r->type);
+}
+
+/* Stacks of their own (nested stacks, stack sets, SAM applications) are
+ * boundaries: one note for all of them, at the first. */
+static void note_separate(loader *L)
+{
+    const entry *first = NULL;
+    const char *where = "";
+    size_t n = 0;
+    for (size_t i = 0; i < L->n; i++) {
+        const entry *E = &L->entries[i];
+        const char *tpl = cfn_entry_separate(E->rn ? E->type_new : E->type_old);
+        if (!tpl)
+            continue;
+        if (!n++) {
+            first = E;
+            where = tpl;
+        }
+    }
+    if (!n)
+        return;
+    const cfn_resource *r = first->rn ? first->rn : first->ro;
+    if (n == 1)
+        sp_note(L->ctx, sp_doc_loc(type_node(r)),
+                "'%s' is a stack of its own (%s): its resources are analysed only by running "
+                "snipeproof on its template%s%s%s; windows between them and this template's "
+                "resources are not analysed here",
+                r->id, r->type, *where ? " (" : "", where, *where ? ")" : "");
+    else
+        sp_note(L->ctx, sp_doc_loc(type_node(r)),
+                "'%s' and %zu other component%s are stacks of their own (nested stacks, "
+                "stack sets, SAM applications): their resources are analysed only by running "
+                "snipeproof on their templates; windows between them and this template's "
+                "resources are not analysed here",
+                r->id, n - 1, n > 2 ? "s" : "");
 }
 
 /* CloudFormation refuses to change a resource's type, except where a
@@ -406,6 +443,7 @@ bool sp_cfn_load(sp_ctx *ctx, const sp_frontend_options *opt, const sp_doc *old_
     }
     if (L.failed || cfn_catalogue_failed(L.cat))
         return false;
+    note_separate(&L);
     ripple(&L);
     for (size_t i = 0; i < L.n; i++) {
         entry *E = &L.entries[i];

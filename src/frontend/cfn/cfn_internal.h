@@ -101,6 +101,10 @@ cfn_catalogue *cfn_catalogue_open(sp_ctx *ctx, const sp_frontend_options *opt);
 bool cfn_catalogue_failed(const cfn_catalogue *c);
 /* NULL when the type is unknown. */
 const struct cfn_type_entry *cfn_catalogue_find(const cfn_catalogue *c, const char *type);
+/* For an entry of role `separate` (a stack of its own: nested stack, stack
+ * set, SAM application), the property that says where its template is ("" when
+ * the entry does not say); NULL for every other entry. */
+const char *cfn_entry_separate(const struct cfn_type_entry *te);
 
 /* Emits the reachability facts of resource `r` of template `t` into the
  * model's current (just added) instance.  References to other resources are

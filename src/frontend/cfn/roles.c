@@ -5,6 +5,7 @@
 
 const cfn_role *const cfn_roles[] = {
     &cfn_role_inert,
+    &cfn_role_separate,
     &cfn_role_node,
     &cfn_role_claims_name,
     &cfn_role_public_entry,

@@ -321,6 +321,6 @@ extern const cfn_role cfn_role_inert, cfn_role_node, cfn_role_public_entry, cfn_
     cfn_role_api_method, cfn_role_forwarder, cfn_role_permission, cfn_role_resource_policy,
     cfn_role_policy_guarded, cfn_role_bucket, cfn_role_function_url, cfn_role_iam_role,
     cfn_role_identity_policy, cfn_role_dns_record, cfn_role_distribution,
-    cfn_role_claims_name, cfn_role_sam_function;
+    cfn_role_claims_name, cfn_role_sam_function, cfn_role_separate;
 
 #endif

@@ -83,6 +83,20 @@ const cfn_role cfn_role_inert = {
     "parameters, dashboards...).",
     no_params, emit_nothing, NULL, NULL, true};
 
+static const cfn_param_def separate_params[] = {
+    {"template", CFN_P_PATH, false, NULL,
+     "where its template is (TemplateURL, Location), named in the note"},
+    {NULL, 0, false, NULL, NULL}};
+
+const cfn_role cfn_role_separate = {
+    "separate",
+    "A stack of its own (a nested stack, a stack set, a SAM application): its resources are "
+    "in another template, which snipeproof analyses when run on that template. It "
+    "contributes no fact here; `check` notes each such component as a boundary: windows "
+    "between its resources and this template's are not analysed, and references to its "
+    "outputs are values from outside the template.",
+    separate_params, emit_nothing, NULL, NULL, true};
+
 const cfn_role cfn_role_node = {
     "node",
     "A node of the graph that emits no fact of its own: other resources connect to it or "
