@@ -220,12 +220,21 @@ static void catalogue_lazy_equals_whole(void **state)
     assert_non_null(lazy);
     assert_int_equal(lazy->entries.len, 0); /* nothing read yet */
     assert_int_equal(lazy->nlazy, whole->entries.len);
+    /* Namespaces and actions are read when first asked for, alike. */
+    assert_int_equal(lazy->names.len, 0);
+    size_t nn, na;
+    const cfn_namespace *names = cfn_catalogue_names(lazy, &nn);
+    const char *const *actions = cfn_catalogue_actions(lazy, &na);
+    assert_int_equal(nn, whole->names.len);
+    assert_int_equal(na, whole->actions.len);
+    for (size_t i = 0; i < nn; i++) {
+        assert_string_equal(names[i].name, whole->names.items[i].name);
+        assert_int_equal(names[i].endpoints.len, whole->names.items[i].endpoints.len);
+    }
+    for (size_t i = 0; i < na; i++)
+        assert_string_equal(actions[i], whole->actions.items[i]);
+    assert_int_equal(lazy->files.len, 1);
     size_t sources = lazy_ctx.sources.len;
-    /* The header is read: namespaces and actions alike. */
-    assert_int_equal(lazy->names.len, whole->names.len);
-    assert_int_equal(lazy->actions.len, whole->actions.len);
-    for (size_t i = 0; i < whole->actions.len; i++)
-        assert_string_equal(lazy->actions.items[i], whole->actions.items[i]);
     for (size_t i = 0; i < whole->entries.len; i++) {
         const struct cfn_type_entry *w = &whole->entries.items[i];
         const struct cfn_type_entry *l = cfn_catalogue_find(lazy, w->type);
@@ -284,6 +293,8 @@ static void catalogue_lazy_overrides(void **state)
     sp_ctx_init(&ctx);
     cfn_catalogue *c = cfn_catalogue_open(&ctx, &opt);
     assert_non_null(c);
+    assert_int_equal(c->files.len, 2);
+    assert_true(c->names.len > 0); /* with a --types file, read at once */
     const struct cfn_type_entry *b = cfn_catalogue_find(c, "AWS::S3::Bucket");
     assert_non_null(b);
     assert_string_equal(b->role->name, "inert");

@@ -28,6 +28,7 @@ typedef struct loader {
     const char *file;
     size_t seq;
     SP_VEC(size_t) order; /* per entry: its load sequence number */
+    bool header_only;     /* the built-in header, read late: the file is listed */
     bool failed;
 } loader;
 
@@ -519,7 +520,7 @@ static void read_actions(loader *L, const sp_doc *v)
 static void read_file(loader *L, uint32_t src)
 {
     L->file = sp_source_get(L->ctx, src)->path;
-    if (!sp_vec_push(&L->ctx->arena, &L->c->files, L->file))
+    if (!L->header_only && !sp_vec_push(&L->ctx->arena, &L->c->files, L->file))
         sp_oom(L->ctx);
     sp_doc *root = sp_read_yaml(L->ctx, src);
     if (!root) {
@@ -751,6 +752,53 @@ static bool index_builtin(cfn_catalogue *c, const char *text, size_t len, size_t
     return true;
 }
 
+static int str_cmp(const void *x, const void *y);
+
+/* Reads the built-in header (names, actions) if it is still pending. */
+static void need_header(cfn_catalogue *c)
+{
+    if (!c->header)
+        return;
+    size_t n = c->header;
+    c->header = 0;
+    uint32_t src = sp_source_add(c->ctx, BUILTIN_NAME, (const char *)sp_builtin_types, n);
+    if (src == SP_NO_SOURCE) {
+        c->failed = true;
+        return;
+    }
+    loader L;
+    memset(&L, 0, sizeof L);
+    L.ctx = c->ctx;
+    L.c = c;
+    L.file = BUILTIN_NAME;
+    L.header_only = true;
+    read_file(&L, src);
+    qsort(c->actions.items, c->actions.len, sizeof *c->actions.items, str_cmp);
+    size_t k = 0;
+    for (size_t i = 0; i < c->actions.len; i++)
+        if (!k || strcmp(c->actions.items[k - 1], c->actions.items[i]))
+            c->actions.items[k++] = c->actions.items[i];
+    c->actions.len = k;
+    if (L.failed)
+        c->failed = true;
+}
+
+const cfn_namespace *cfn_catalogue_names(const cfn_catalogue *cc, size_t *n)
+{
+    cfn_catalogue *c = (cfn_catalogue *)cc; /* the cache is not the contents */
+    need_header(c);
+    *n = c->names.len;
+    return c->names.items;
+}
+
+const char *const *cfn_catalogue_actions(const cfn_catalogue *cc, size_t *n)
+{
+    cfn_catalogue *c = (cfn_catalogue *)cc;
+    need_header(c);
+    *n = c->actions.len;
+    return c->actions.items;
+}
+
 /* Reads a lazily indexed built-in entry. */
 static const struct cfn_type_entry *read_lazy(cfn_catalogue *c, cfn_lazy_entry *le)
 {
@@ -791,6 +839,7 @@ static const struct cfn_type_entry *read_lazy(cfn_catalogue *c, cfn_lazy_entry *
     }
     if (te.claims_ns) {
         bool found = false;
+        need_header(c);
         for (size_t j = 0; j < c->names.len; j++)
             found |= !strcmp(c->names.items[j].name, te.claims_ns);
         if (!found) {
@@ -835,13 +884,26 @@ static cfn_catalogue *load(sp_ctx *ctx, const sp_frontend_options *opt, bool laz
     const char *text = (const char *)sp_builtin_types;
     size_t header = 0;
     uint32_t src;
-    if (lazily && index_builtin(L.c, text, sp_builtin_types_len, &header))
-        src = sp_source_add(ctx, BUILTIN_NAME, text, header);
-    else
+    bool have_files = opt && opt->ntypes_files;
+    if (lazily && index_builtin(L.c, text, sp_builtin_types_len, &header)) {
+        if (have_files) {
+            /* --types files merge into the names and actions and may claim
+             * built-in namespaces: read the header now. */
+            src = sp_source_add(ctx, BUILTIN_NAME, text, header);
+            if (src == SP_NO_SOURCE)
+                return NULL;
+            read_file(&L, src);
+        } else {
+            L.c->header = header;
+            if (!sp_vec_push(&ctx->arena, &L.c->files, BUILTIN_NAME))
+                sp_oom(ctx);
+        }
+    } else {
         src = sp_source_add_static(ctx, BUILTIN_NAME, text, sp_builtin_types_len);
-    if (src == SP_NO_SOURCE)
-        return NULL;
-    read_file(&L, src);
+        if (src == SP_NO_SOURCE)
+            return NULL;
+        read_file(&L, src);
+    }
     for (size_t i = 0; opt && i < opt->ntypes_files; i++) {
         if (!sp_source_read(ctx, opt->types_files[i], &src)) {
             L.failed = true;

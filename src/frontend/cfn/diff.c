@@ -13,17 +13,17 @@
 
 /* ---- the facts table ---- */
 
-/* The table is searched in its text: every run of the program needs the
- * facts of a few types out of more than a thousand, so a line is split
- * only when its type is looked up (then kept). */
+/* The table is binary-searched in its text: every run of the program needs
+ * the facts of a few types out of more than a thousand, so nothing is read
+ * ahead and a line is split only when its type is looked up (then kept).
+ * scripts/gen-cfn-facts.py writes the lines sorted by type (and checks
+ * it); tests/unit/test_speed_facts.c finds every type this way. */
 struct cfn_facts {
     sp_ctx *ctx;
     const char *text;
-    size_t len;
-    uint32_t *lines;        /* start of each facts line, sorted by type */
-    cfn_type_facts **parsed; /* per line, NULL until looked up */
-    size_t n;
-    cfn_index asked;        /* type -> line (n: none), once looked up */
+    size_t len, first;      /* first: where the lines after the comments start */
+    cfn_index asked;        /* type -> index into `found` */
+    SP_VEC(const cfn_type_facts *) found; /* NULL: no facts for that type */
 };
 
 static size_t split_list(sp_ctx *ctx, const char *s, size_t n, const char ***out)
@@ -49,81 +49,33 @@ static size_t split_list(sp_ctx *ctx, const char *s, size_t n, const char ***out
     return k;
 }
 
-/* The type of the line at `off` (up to its first tab). */
-static const char *line_type(const cfn_facts *f, size_t off, size_t *n)
-{
-    const char *line = f->text + off;
-    const char *tab = memchr(line, '\t', f->len - off);
-    *n = tab ? (size_t)(tab - line) : 0;
-    return line;
-}
-
-/* strcmp of a line's type against a NUL-terminated type. */
-static int type_cmp(const cfn_facts *f, size_t off, const char *type)
-{
-    size_t n;
-    const char *t = line_type(f, off, &n);
-    size_t m = strlen(type);
-    int c = memcmp(t, type, n < m ? n : m);
-    return c ? c : (n > m) - (n < m);
-}
-
 cfn_facts *cfn_facts_load(sp_ctx *ctx, const char *text, size_t len)
 {
     cfn_facts *f = sp_arena_calloc(&ctx->arena, 1, sizeof *f);
-    size_t lines = 1;
-    for (const char *p = text, *end = text + len; (p = memchr(p, '\n', (size_t)(end - p))); p++)
-        lines++;
-    if (f) {
-        f->lines = sp_arena_alloc_raw(&ctx->arena, lines * sizeof *f->lines);
-        f->parsed = sp_arena_calloc(&ctx->arena, lines, sizeof *f->parsed);
-    }
-    if (!f || !f->lines || !f->parsed || len > UINT32_MAX) {
+    if (!f) {
         sp_oom(ctx);
         return NULL;
     }
     f->ctx = ctx;
     f->text = text;
     f->len = len;
-    bool sorted = true;
-    for (size_t pos = 0; pos < len;) {
-        const char *line = text + pos;
-        const char *nl = memchr(line, '\n', len - pos);
-        size_t n = nl ? (size_t)(nl - line) : len - pos;
-        size_t at = pos;
-        pos += n + 1;
-        const char *t1 = n ? memchr(line, '\t', n) : NULL;
-        const char *t2 = t1 ? memchr(t1 + 1, '\t', (size_t)(line + n - t1 - 1)) : NULL;
-        if (line[0] == '#' || !t1 || !t2)
-            continue; /* not a facts line; the file is generated, so never */
-        if (f->n) {
-            size_t pn;
-            const char *prev = line_type(f, f->lines[f->n - 1], &pn);
-            size_t cn = (size_t)(t1 - line);
-            int c = memcmp(prev, line, pn < cn ? pn : cn);
-            sorted &= c < 0 || (c == 0 && pn < cn);
-        }
-        f->lines[f->n++] = (uint32_t)at;
-    }
-    /* scripts/gen-cfn-facts.py writes the types sorted (and checks it). */
-    if (!sorted) {
-        sp_error(ctx, SP_NO_LOC, "internal: the replacement facts are not sorted by type "
-                                 "(regenerate data/cfn-replacement.tsv with "
-                                 "scripts/gen-cfn-facts.py)");
-        return NULL;
+    while (f->first < len && text[f->first] == '#') {
+        const char *nl = memchr(text + f->first, '\n', len - f->first);
+        f->first = nl ? (size_t)(nl - text) + 1 : len;
     }
     return f;
 }
 
-/* Splits the line of index i into its facts. */
-static cfn_type_facts *parse_line(cfn_facts *f, size_t i)
+/* Splits the line at `at` into its facts (NULL when it is not a facts
+ * line; the file is generated, so never). */
+static const cfn_type_facts *parse_line(cfn_facts *f, size_t at, size_t n)
 {
     sp_ctx *ctx = f->ctx;
-    const char *line = f->text + f->lines[i];
-    const char *nl = memchr(line, '\n', f->len - f->lines[i]);
-    size_t n = nl ? (size_t)(nl - line) : f->len - f->lines[i];
+    const char *line = f->text + at;
     const char *t1 = memchr(line, '\t', n);
-    const char *t2 = memchr(t1 + 1, '\t', (size_t)(line + n - t1 - 1));
+    const char *t2 = t1 ? memchr(t1 + 1, '\t', (size_t)(line + n - t1 - 1)) : NULL;
+    if (!t2)
+        return NULL;
     cfn_type_facts *tf = sp_arena_calloc(&ctx->arena, 1, sizeof *tf);
     if (!tf || !(tf->type = sp_arena_strndup(&ctx->arena, line, (size_t)(t1 - line)))) {
         sp_oom(ctx);
@@ -134,35 +86,45 @@ static cfn_type_facts *parse_line(cfn_facts *f, size_t i)
     return tf;
 }
 
+/* Binary search over the lines of text[lo..hi): the facts line of `type`. */
+static const cfn_type_facts *search(cfn_facts *f, const char *type)
+{
+    size_t tlen = strlen(type), lo = f->first, hi = f->len;
+    while (lo < hi) {
+        size_t at = lo + (hi - lo) / 2;
+        while (at > lo && f->text[at - 1] != '\n')
+            at--; /* the start of the line that holds the middle */
+        const char *line = f->text + at;
+        const char *nl = memchr(line, '\n', f->len - at);
+        size_t n = nl ? (size_t)(nl - line) : f->len - at;
+        const char *tab = memchr(line, '\t', n);
+        size_t k = tab ? (size_t)(tab - line) : n;
+        int c = memcmp(line, type, k < tlen ? k : tlen);
+        if (!c)
+            c = (k > tlen) - (k < tlen);
+        if (!c)
+            return parse_line(f, at, n);
+        if (c < 0)
+            lo = at + n + 1;
+        else
+            hi = at;
+    }
+    return NULL;
+}
+
 const cfn_type_facts *cfn_facts_find(cfn_facts *f, const char *type)
 {
     if (!f || !type)
         return NULL;
-    uint32_t line = cfn_index_get(&f->asked, type);
-    if (line == UINT32_MAX) {
-        size_t lo = 0, hi = f->n;
-        line = (uint32_t)f->n;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            int c = type_cmp(f, f->lines[mid], type);
-            if (c == 0) {
-                line = (uint32_t)mid;
-                break;
-            }
-            if (c < 0)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        const char *key = sp_arena_strdup(&f->ctx->arena, type);
-        if (!key || !cfn_index_put(&f->ctx->arena, &f->asked, key, line))
-            sp_oom(f->ctx);
-    }
-    if (line == f->n)
-        return NULL;
-    if (!f->parsed[line])
-        f->parsed[line] = parse_line(f, line);
-    return f->parsed[line];
+    uint32_t i = cfn_index_get(&f->asked, type);
+    if (i != UINT32_MAX)
+        return f->found.items[i];
+    const cfn_type_facts *tf = search(f, type);
+    const char *key = sp_arena_strdup(&f->ctx->arena, type);
+    if (!key || !sp_vec_push(&f->ctx->arena, &f->found, tf) ||
+        !cfn_index_put(&f->ctx->arena, &f->asked, key, (uint32_t)(f->found.len - 1)))
+        sp_oom(f->ctx);
+    return tf;
 }
 
 /* ---- paths ---- */

@@ -111,12 +111,19 @@ struct cfn_catalogue {
      * by (type, prefix), read when first looked up. */
     cfn_lazy_entry *lazy;
     size_t nlazy;
+    size_t header;         /* >0: the built-in text's first `header` bytes (names,
+                              actions) are still to be read */
     bool failed;           /* a built-in entry read late had errors */
     /* Look-ups answered so far: type -> index into `found` (a template
      * asks for the same few types over and over). */
     cfn_index found_ix;
     SP_VEC(const struct cfn_type_entry *) found;
 };
+
+/* The claimable namespaces and the action vocabulary (sorted): with
+ * cfn_catalogue_open the built-in ones are read when first asked for. */
+const cfn_namespace *cfn_catalogue_names(const cfn_catalogue *c, size_t *n);
+const char *const *cfn_catalogue_actions(const cfn_catalogue *c, size_t *n);
 
 /* Parameters of an entry (NULL / default when the entry does not set it). */
 const sp_doc *cfn_param(const struct cfn_type_entry *te, const char *name);

@@ -138,10 +138,11 @@ void cfn_refer_dns(cfn_emit *e, const sp_doc *value, const sp_doc *record_name, 
     char *text = normalise(e, cfn_pattern_text(e, value));
     if (!text || !*text)
         return;
-    const cfn_catalogue *c = e->cat;
+    size_t nnames;
+    const cfn_namespace *names = cfn_catalogue_names(e->cat, &nnames);
     bool found = false;
-    for (size_t i = 0; i < c->names.len; i++) {
-        const cfn_namespace *ns = &c->names.items[i];
+    for (size_t i = 0; i < nnames; i++) {
+        const cfn_namespace *ns = &names[i];
         for (size_t j = 0; j < ns->endpoints.len; j++) {
             match m = {NULL, 0};
             if (pmatch(ns->endpoints.items[j], text, &m, 0) && m.name) {

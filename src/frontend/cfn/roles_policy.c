@@ -168,8 +168,9 @@ void cfn_req_actions(cfn_emit *e, cfn_req *q, const char **patterns, size_t n, b
     cfn_req_allow(q, SP_DIM_PROTO, sp_key_num(SP_PROTO_API), sp_key_num(SP_PROTO_API));
     const sp_key all_lo = sp_key_num(SP_ACTION_BASE);
     const sp_key all_hi = sp_dim_domain(SP_DIM_PORT).hi;
-    const cfn_catalogue *c = e->cat;
-    size_t cap = c->actions.len + n + 1;
+    size_t nactions;
+    const char *const *actions = cfn_catalogue_actions(e->cat, &nactions);
+    size_t cap = nactions + n + 1;
     sp_key *keys = malloc(cap * sizeof *keys);
     if (!keys) {
         sp_oom(e->ctx);
@@ -188,9 +189,9 @@ void cfn_req_actions(cfn_emit *e, cfn_req *q, const char **patterns, size_t n, b
         }
         bool wild = strchr(pat, '*') || strchr(pat, '?');
         bool found = false;
-        for (size_t j = 0; j < c->actions.len && nk < cap; j++)
-            if (glob(pat, c->actions.items[j])) {
-                sp_name id = sp_intern(&e->ctx->names, c->actions.items[j]);
+        for (size_t j = 0; j < nactions && nk < cap; j++)
+            if (glob(pat, actions[j])) {
+                sp_name id = sp_intern(&e->ctx->names, actions[j]);
                 if (id)
                     keys[nk++] = sp_key_action(id);
                 found = true;

@@ -166,8 +166,8 @@ typedef struct cfn_type_facts {
     size_t nnames;
 } cfn_type_facts;
 
-/* Indexes the table's lines (`text` must outlive the run); a type's line
- * is split when it is first looked up. */
+/* The table in `text` (which must outlive the run, its lines sorted by
+ * type); a type's line is found and split when it is first looked up. */
 cfn_facts *cfn_facts_load(sp_ctx *ctx, const char *text, size_t len);
 const cfn_type_facts *cfn_facts_find(cfn_facts *f, const char *type);
 
