@@ -705,7 +705,8 @@ bool sp_set_add_set(sp_set_builder *s, const sp_reqset *other)
         for (int d = 0; d < SP_NDIMS; d++) {
             box->first[d] = s->nivals;
             box->n[d] = ob->n[d];
-            memcpy(set_ivals(s) + s->nivals, ob->iv[d], ob->n[d] * sizeof(sp_ival));
+            if (ob->n[d])
+                memcpy(set_ivals(s) + s->nivals, ob->iv[d], ob->n[d] * sizeof(sp_ival));
             s->nivals += ob->n[d];
         }
     }

@@ -626,7 +626,8 @@ static void finish(loader *L)
     c->entries.items = out;
     c->entries.len = m;
     c->entries.cap = n + 1;
-    qsort(c->actions.items, c->actions.len, sizeof *c->actions.items, str_cmp);
+    if (c->actions.len > 1)
+        qsort(c->actions.items, c->actions.len, sizeof *c->actions.items, str_cmp);
     size_t k = 0;
     for (size_t i = 0; i < c->actions.len; i++)
         if (!k || strcmp(c->actions.items[k - 1], c->actions.items[i]))
@@ -742,7 +743,8 @@ static bool index_builtin(cfn_catalogue *c, const char *text, size_t len, size_t
     }
     if (types_at == SIZE_MAX || len > UINT32_MAX)
         return false;
-    qsort(v.items, v.len, sizeof *v.items, lazy_cmp);
+    if (v.len > 1)
+        qsort(v.items, v.len, sizeof *v.items, lazy_cmp);
     for (size_t i = 1; i < v.len; i++)
         if (!lazy_cmp(&v.items[i - 1], &v.items[i]))
             return false; /* a duplicate: the whole read reports it */
@@ -773,7 +775,8 @@ static void need_header(cfn_catalogue *c)
     L.file = BUILTIN_NAME;
     L.header_only = true;
     read_file(&L, src);
-    qsort(c->actions.items, c->actions.len, sizeof *c->actions.items, str_cmp);
+    if (c->actions.len > 1)
+        qsort(c->actions.items, c->actions.len, sizeof *c->actions.items, str_cmp);
     size_t k = 0;
     for (size_t i = 0; i < c->actions.len; i++)
         if (!k || strcmp(c->actions.items[k - 1], c->actions.items[i]))
