@@ -28,14 +28,35 @@ typedef struct json_parser {
     sp_text_buf buf; /* decoded string with escapes */
 } json_parser;
 
+/* The text is NUL-terminated (sp_source), and NUL is neither whitespace
+ * nor allowed in a string: scanning loops stop at it without a bound
+ * check, and the code after them tells the end of input from a NUL byte. */
 static void skip_whitespace(json_parser *p)
 {
-    while (p->pos < p->len) {
+    for (;;) {
         char c = p->text[p->pos];
         if (c != ' ' && c != '\n' && c != '\r' && c != '\t')
             break;
         p->pos++;
     }
+}
+
+/* Bytes that end a run of ordinary string bytes: '"', '\\' and the
+ * control characters (NUL among them). */
+static const unsigned char string_stop[256] = {
+    [0] = 1, [1] = 1, [2] = 1, [3] = 1, [4] = 1, [5] = 1, [6] = 1, [7] = 1,
+    [8] = 1, [9] = 1, [10] = 1, [11] = 1, [12] = 1, [13] = 1, [14] = 1, [15] = 1,
+    [16] = 1, [17] = 1, [18] = 1, [19] = 1, [20] = 1, [21] = 1, [22] = 1, [23] = 1,
+    [24] = 1, [25] = 1, [26] = 1, [27] = 1, [28] = 1, [29] = 1, [30] = 1, [31] = 1,
+    ['"'] = 1, ['\\'] = 1,
+};
+
+static size_t string_run(const json_parser *p, size_t pos)
+{
+    const unsigned char *t = (const unsigned char *)p->text;
+    while (!string_stop[t[pos]])
+        pos++;
+    return pos;
 }
 
 /* Describes what stands at `off`, for "expected X, found Y" messages. */
@@ -195,12 +216,7 @@ static sp_doc *parse_string(json_parser *p)
     size_t start = p->pos++;
     size_t run = p->pos;
     /* Fast path: no escape, the text is a slice of the input. */
-    while (p->pos < p->len) {
-        unsigned char c = (unsigned char)p->text[p->pos];
-        if (c == '"' || c == '\\' || c < 0x20)
-            break;
-        p->pos++;
-    }
+    p->pos = string_run(p, p->pos);
     size_t out = 0;
     bool escaped = false;
     for (;;) {
@@ -235,12 +251,7 @@ static sp_doc *parse_string(json_parser *p)
         }
         /* A run of ordinary bytes. */
         size_t from = p->pos;
-        while (p->pos < p->len) {
-            unsigned char d = (unsigned char)p->text[p->pos];
-            if (d == '"' || d == '\\' || d < 0x20)
-                break;
-            p->pos++;
-        }
+        p->pos = string_run(p, p->pos);
         if (escaped) {
             if (!sp_text_buf_reserve(p->ctx, &p->buf, out + (p->pos - from)))
                 return NULL;

@@ -113,10 +113,12 @@ static bool matches_any(const char *s, size_t n, const char *const *words)
     return false;
 }
 
+/* The word lists are short words: longer scalars (most of a template)
+ * skip them at once. */
 static bool is_null_text(const char *s, size_t n)
 {
     static const char *const words[] = {"~", "null", "Null", "NULL", NULL};
-    return n == 0 || matches_any(s, n, words);
+    return n == 0 || (n <= 4 && matches_any(s, n, words));
 }
 
 /* YAML 1.1's booleans as SnakeYAML and PyYAML read them (CloudFormation
@@ -128,7 +130,7 @@ static bool is_bool_text(const char *s, size_t n)
                                         "yes",  "Yes",  "YES",  "no",    "No",    "NO",
                                         "on",   "On",   "ON",   "off",   "Off",   "OFF",
                                         NULL};
-    return matches_any(s, n, words);
+    return n >= 2 && n <= 5 && matches_any(s, n, words);
 }
 
 static bool in_set(char c, const char *set)
@@ -157,7 +159,7 @@ static bool is_number_text(const char *s, size_t n)
     static const char *const special[] = {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF",
                                           "-.inf", "-.Inf", "-.INF", ".nan", ".NaN", ".NAN",
                                           NULL};
-    if (matches_any(s, n, special))
+    if ((n == 4 || n == 5) && matches_any(s, n, special))
         return true;
     size_t i = 0;
     bool any;
