@@ -161,7 +161,7 @@ static void render_summary(const painter *p, const sp_report *r)
     fprintf(out, " %zu %s (%zu modelled", c.components,
             plural(c.components, "component", "components"), c.modeled);
     if (r->model && r->model->unmodeled_types.len) {
-        fprintf(out, "; unknown %s: ",
+        fprintf(out, "; %s not modelled: ",
                 plural(r->model->unmodeled_types.len, "type", "types"));
         for (size_t i = 0; i < r->model->unmodeled_types.len; i++)
             fprintf(out, "%s%s", i ? ", " : "", r->model->unmodeled_types.items[i]);

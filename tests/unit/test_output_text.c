@@ -18,7 +18,7 @@ static const char web_block[] =
     "  avoid:    update Router before WebServer (add Router to the DependsOn of WebServer)\n";
 
 static const char summary_one[] =
-    "1 sniping window. 4 components (3 modelled; unknown type: AWS::Foo::Bar), 4 events; "
+    "1 sniping window. 4 components (3 modelled; type not modelled: AWS::Foo::Bar), 4 events; "
     "every reachable state was checked.\n";
 
 static void one_window_with_fix(void **state)
@@ -41,7 +41,7 @@ static void no_window(void **state)
     fixture f;
     fixture_init(&f, SP_ENGINE_STACK);
     char *s = fixture_render_one(&f, FX_TEXT, false, false);
-    assert_string_equal(s, "No sniping window. 4 components (3 modelled; unknown type: "
+    assert_string_equal(s, "No sniping window. 4 components (3 modelled; type not modelled: "
                            "AWS::Foo::Bar), 4 events; every reachable state was checked.\n");
     free(s);
     fixture_release(&f);
@@ -231,7 +231,7 @@ static void incomplete_says_so(void **state)
     char *s = fixture_render_one(&f, FX_TEXT, false, false);
     assert_string_equal(s, "Incomplete: 0 sniping windows found before the search stopped "
                            "(more than 1000 states); more may exist. 4 components (3 modelled; "
-                           "unknown type: AWS::Foo::Bar), 4 events.\n");
+                           "type not modelled: AWS::Foo::Bar), 4 events.\n");
     free(s);
     fixture_release(&f);
 }
@@ -254,7 +254,7 @@ static void suppressed_are_marked_not_counted(void **state)
                            "updated\n"
                            "\n"
                            "No sniping window. 1 suppressed. 4 components (3 modelled; "
-                           "unknown type: AWS::Foo::Bar), 4 events; every reachable state was "
+                           "type not modelled: AWS::Foo::Bar), 4 events; every reachable state was "
                            "checked.\n");
     free(s);
     s = fixture_render_one(&f, FX_TEXT, false, true);
@@ -303,7 +303,7 @@ static void rollback_is_a_separate_section(void **state)
     char want[4096];
     snprintf(want, sizeof want,
              "Update old.yaml -> new.yaml\n"
-             "No sniping window. 4 components (3 modelled; unknown type: AWS::Foo::Bar), "
+             "No sniping window. 4 components (3 modelled; type not modelled: AWS::Foo::Bar), "
              "4 events; every reachable state was checked.\n"
              "\n"
              "Roll-back new.yaml -> old.yaml\n"
