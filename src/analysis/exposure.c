@@ -434,31 +434,31 @@ void sp_point_ws_release(sp_point_ws *ws)
     memset(ws, 0, sizeof *ws);
 }
 
-/* Sets the presence of the instances of every component with an event
- * done in `done` (restore = false), or back to the source configuration
+/* Sets the presence of the instances of every component with an event in
+ * `events` (restore = false), or back to the source configuration
  * (restore = true). */
-static void apply_state(sp_point_ws *ws, const unsigned char *done, bool restore)
+static void apply_state(sp_point_ws *ws, const unsigned char *done, const uint32_t *events,
+                        size_t nevents, bool restore)
 {
     const sp_world *w = ws->w;
     const sp_update *u = w->u;
-    for (size_t e = 0; e < u->events.len; e++) {
-        if (!done[e])
-            continue;
+    for (size_t i = 0; i < nevents; i++) {
         uint32_t in[2];
-        int n = sp_world_instances(w, u->events.items[e].component, in);
+        int n = sp_world_instances(w, u->events.items[events[i]].component, in);
         for (int k = 0; k < n; k++)
             ws->present[in[k]] = sp_world_present(w, in[k], restore ? ws->none : done);
     }
 }
 
-bool sp_point_reaches(sp_point_ws *ws, const unsigned char *done, uint32_t v,
-                      const sp_key point[SP_NDIMS], uint32_t **path, size_t *npath)
+bool sp_point_reaches(sp_point_ws *ws, const unsigned char *done, const uint32_t *done_list,
+                      size_t ndone, uint32_t v, const sp_key point[SP_NDIMS], uint32_t **path,
+                      size_t *npath)
 {
     const sp_world *w = ws->w;
     const sp_model *m = w->m;
     size_t nc = m->components.len;
     bool found = false;
-    apply_state(ws, done, false);
+    apply_state(ws, done, done_list, ndone, false);
     /* Components with any edge path to v's, ignoring state and filters:
      * the forward search need not look anywhere else. */
     size_t next = 0, nanc = 0;
@@ -521,6 +521,6 @@ bool sp_point_reaches(sp_point_ws *ws, const unsigned char *done, uint32_t v,
         ws->parent[ws->queue[i]] = SP_NONE;
     for (size_t i = 0; i < nanc; i++)
         ws->ancestor[ws->stack[i]] = 0;
-    apply_state(ws, done, true);
+    apply_state(ws, done, done_list, ndone, true);
     return found;
 }

@@ -59,10 +59,11 @@ bool sp_point_ws_init(sp_point_ws *ws, const sp_world *w);
 void sp_point_ws_release(sp_point_ws *ws);
 
 /* Point evaluation over the whole model in the state `done` (a byte per
- * event).  Returns whether `point` reaches instance v (and is accepted);
- * on success the path is written to path[0..*npath) (SP_INTERNET first),
- * allocated in ctx's arena. */
-bool sp_point_reaches(sp_point_ws *ws, const unsigned char *done, uint32_t v,
-                      const sp_key point[SP_NDIMS], uint32_t **path, size_t *npath);
+ * event; `done_list` lists the same events).  Returns whether `point`
+ * reaches instance v (and is accepted); on success the path is written to
+ * path[0..*npath) (SP_INTERNET first), allocated in ctx's arena. */
+bool sp_point_reaches(sp_point_ws *ws, const unsigned char *done, const uint32_t *done_list,
+                      size_t ndone, uint32_t v, const sp_key point[SP_NDIMS], uint32_t **path,
+                      size_t *npath);
 
 #endif

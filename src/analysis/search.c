@@ -175,9 +175,9 @@ static bool concrete_state(searcher *s, const question *q, uint64_t mask, unsign
         done[e] = 1;
         cleanup |= s->u->events.items[e].phase == SP_PHASE_CLEANUP;
         const sp_word *p = s->w.pred + (size_t)e * s->w.pred_words;
-        for (size_t j = 0; j < ne; j++)
-            if ((p[j / 64] >> (j % 64)) & 1)
-                done[j] = 1;
+        for (size_t w = 0; w < s->w.pred_words; w++)
+            for (sp_word bits = p[w]; bits; bits &= bits - 1)
+                done[w * 64 + (size_t)__builtin_ctzll(bits)] = 1;
     }
     if (cleanup)
         for (size_t j = 0; j < ne; j++)
@@ -293,26 +293,27 @@ static bool report_exposure(searcher *s, question *q, int k)
     sp_key point[SP_NDIMS];
     sp_cell_point(&q->uni, q->sample[k], point);
     bool ok = concrete_state(s, q, q->witness[k], state);
+    uint32_t *evs = malloc((ne + 1) * sizeof *evs);
+    size_t n = 0;
+    for (size_t e = 0; ok && evs && e < ne; e++)
+        if (state[e])
+            evs[n++] = (uint32_t)e;
     /* The witness must stand on its own: the point evaluator, over the
      * whole model, must see the sample request reach the instance in the
      * concrete state, and the requirement must not allow it. */
     const sp_reqset *req = sp_requirement_exposure(s->req, t);
-    if (ok)
+    if (ok && evs)
         ok = req && !sp_reqset_contains(req, point) &&
-             sp_point_reaches(&s->point, state, t, point, &f.path, &f.npath);
+             sp_point_reaches(&s->point, state, evs, n, t, point, &f.path, &f.npath);
     if (!ok) {
         const sp_instance *in = &s->u->model->instances.items[t];
         sp_error(ctx, in->loc, "internal: the witness of a window on %s did not re-check",
                  s->u->model->components.items[in->component].key);
+        free(evs);
         free(state);
         s->failed = true;
         return false;
     }
-    uint32_t *evs = malloc((ne + 1) * sizeof *evs);
-    size_t n = 0;
-    for (size_t e = 0; evs && e < ne; e++)
-        if (state[e])
-            evs[n++] = (uint32_t)e;
     ok = evs && push_events(ctx, &f.state, &f.nstate, evs, n);
     free(evs);
     free(state);
