@@ -201,6 +201,23 @@ typedef void (*cfn_res_fn)(cfn_emit *e, const cfn_resource *target, const sp_doc
                            void *arg);
 size_t cfn_targets(cfn_emit *e, const sp_doc *node, bool *external, cfn_res_fn fn, void *arg);
 
+/* The template resources a PATHS parameter names, each once (at most 64). */
+typedef struct cfn_reslist {
+    const cfn_resource *items[64];
+    const sp_doc *at[64];
+    size_t n;
+    bool external;   /* some expression names something outside the template */
+    bool any;        /* some expression was seen at all */
+    const sp_doc *ext_at;
+} cfn_reslist;
+
+/* Fills `out` with what parameter `param` of entry `te` names on resource
+ * r (te and r NULL: the emitting resource and its entry). */
+void cfn_resources_of(cfn_emit *e, const struct cfn_type_entry *te, const cfn_resource *r,
+                      const char *param, cfn_reslist *out);
+/* Fills `out` with what one expression names. */
+void cfn_resources_in(cfn_emit *e, const sp_doc *expr, cfn_reslist *out);
+
 /* The entry of a resource's type (NULL when unknown). */
 const struct cfn_type_entry *cfn_entry_of(cfn_emit *e, const cfn_resource *r);
 /* Calls fn for every resource of the template. */

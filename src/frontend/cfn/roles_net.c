@@ -11,50 +11,6 @@
 
 /* ---- small helpers ---- */
 
-typedef struct reslist {
-    const cfn_resource *items[64];
-    const sp_doc *at[64];
-    size_t n;
-    bool external;   /* some expression names something outside the template */
-    bool any;        /* some expression was seen at all */
-    const sp_doc *ext_at;
-} reslist;
-
-static void rl_add(cfn_emit *e, const cfn_resource *target, const sp_doc *at, void *arg)
-{
-    (void)e;
-    reslist *l = arg;
-    for (size_t i = 0; i < l->n; i++)
-        if (l->items[i] == target)
-            return;
-    if (l->n < 64) {
-        l->at[l->n] = at;
-        l->items[l->n++] = target;
-    }
-}
-
-static void rl_node(cfn_emit *e, const cfn_resource *owner, const sp_doc *node, void *arg)
-{
-    (void)owner;
-    reslist *l = arg;
-    bool ext = false;
-    l->any = true;
-    cfn_targets(e, node, &ext, rl_add, l);
-    if (ext && !l->external) {
-        l->external = true;
-        l->ext_at = node;
-    }
-}
-
-/* The template resources the PATHS parameter `param` of entry `te` names
- * on resource r (r NULL = the emitting one). */
-static void resources_of(cfn_emit *e, const struct cfn_type_entry *te, const cfn_resource *r,
-                         const char *param, reslist *out)
-{
-    memset(out, 0, sizeof *out);
-    cfn_walk_param(e, te, r, param, true, rl_node, out);
-}
-
 static bool has_role(cfn_emit *e, const cfn_resource *r, const cfn_role *role)
 {
     const struct cfn_type_entry *te = cfn_entry_of(e, r);
@@ -212,8 +168,8 @@ static bool emit_public_entry(cfn_emit *e)
                                                       : "public endpoint");
     if (has_policy_param)
         cfn_edge_slot(e, edge, cfn_ref_self(e, "access"));
-    reslist fw;
-    resources_of(e, NULL, NULL, "forward-to", &fw);
+    cfn_reslist fw;
+    cfn_resources_of(e, NULL, NULL, "forward-to", &fw);
     bool plain = cfn_param_bool(e->te, "forward-plain", false);
     for (size_t i = 0; i < fw.n; i++)
         cfn_forward(e, cfn_ref_self(e, NULL), fw.items[i],
@@ -241,7 +197,7 @@ static const cfn_param_def link_params[] = {
     {"why", CFN_P_STRING, false, NULL, "explanation shown with the edge"},
     {NULL, 0, false, NULL, NULL}};
 
-static void ends_of(cfn_emit *e, const char *param, reslist *l, bool *self, bool *internet)
+static void ends_of(cfn_emit *e, const char *param, cfn_reslist *l, bool *self, bool *internet)
 {
     const char *p = cfn_param_str(e->te, param, NULL);
     memset(l, 0, sizeof *l);
@@ -253,7 +209,7 @@ static void ends_of(cfn_emit *e, const char *param, reslist *l, bool *self, bool
     else if (!strcmp(p, "internet"))
         *internet = true;
     else
-        resources_of(e, NULL, NULL, param, l);
+        cfn_resources_of(e, NULL, NULL, param, l);
 }
 
 static bool emit_link(cfn_emit *e)
@@ -261,7 +217,7 @@ static bool emit_link(cfn_emit *e)
     const sp_doc *where = NULL;
     if (cfn_param(e->te, "require") && cfn_tests(e, NULL, NULL, "require", &where) == CFN_NO)
         return true;
-    reslist from, to;
+    cfn_reslist from, to;
     bool from_self, from_net, to_self, to_net;
     ends_of(e, "from", &from, &from_self, &from_net);
     ends_of(e, "to", &to, &to_self, &to_net);
@@ -325,8 +281,8 @@ static bool emit_subnet(cfn_emit *e)
 {
     cfn_slot(e, "nacl", true, NULL,
              "network ACL; without an association the VPC's default ACL allows everything");
-    reslist net;
-    resources_of(e, NULL, NULL, "network", &net);
+    cfn_reslist net;
+    cfn_resources_of(e, NULL, NULL, "network", &net);
     for (size_t i = 0; i < net.n; i++) {
         uint32_t edge = cfn_edge(e, cfn_ref_res(e, net.items[i], NULL), cfn_ref_self(e, NULL),
                                  cfn_set_all(e), NULL, net.at[i], "subnet of the network");
@@ -457,8 +413,8 @@ static void cidr_dim(cfn_emit *e, cfn_req *q, sp_dim d, const sp_doc *v4, const 
 
 static bool emit_fm_rule(cfn_emit *e)
 {
-    reslist acl;
-    resources_of(e, NULL, NULL, "acl", &acl);
+    cfn_reslist acl;
+    cfn_resources_of(e, NULL, NULL, "acl", &acl);
     if (!acl.n)
         return true;
     const sp_doc *num = param_at(e, "number"), *act = param_at(e, "action");
@@ -512,9 +468,9 @@ static const cfn_param_def attach_params[] = {
 
 static bool emit_attach(cfn_emit *e)
 {
-    reslist so, go;
-    resources_of(e, NULL, NULL, "slot-owner", &so);
-    resources_of(e, NULL, NULL, "guard-owner", &go);
+    cfn_reslist so, go;
+    cfn_resources_of(e, NULL, NULL, "slot-owner", &so);
+    cfn_resources_of(e, NULL, NULL, "guard-owner", &go);
     const char *slot = cfn_param_str(e->te, "slot", "");
     const char *guard = cfn_param_str(e->te, "guard", "");
     for (size_t i = 0; i < so.n; i++)
@@ -535,9 +491,8 @@ const cfn_role cfn_role_attach = {
 /* The principal standing for a security group used as a source. */
 static const char *sg_principal(cfn_emit *e, const sp_doc *expr)
 {
-    reslist l;
-    memset(&l, 0, sizeof l);
-    rl_node(e, e->r, expr, &l);
+    cfn_reslist l;
+    cfn_resources_in(e, expr, &l);
     if (l.n == 1)
         return cfn_why(e, "sg:%s", l.items[0]->id);
     return cfn_why(e, "sg:%s", cfn_pattern_text(e, expr));
@@ -658,8 +613,8 @@ static const cfn_param_def guard_rule_params[] = {
 
 static bool emit_guard_rule(cfn_emit *e)
 {
-    reslist g;
-    resources_of(e, NULL, NULL, "group", &g);
+    cfn_reslist g;
+    cfn_resources_of(e, NULL, NULL, "group", &g);
     bool egress = !strcmp(cfn_param_str(e->te, "direction", "ingress"), "egress");
     const char *why = NULL;
     const sp_reqset *set = sg_rule_set(e, e->r->props, egress, &why);
@@ -728,8 +683,8 @@ static bool forwards_to(cfn_emit *e, const cfn_resource *r, const struct cfn_typ
 static void lb_of_listener(cfn_emit *e, const cfn_resource *listener, lb_find *f)
 {
     const struct cfn_type_entry *te = cfn_entry_of(e, listener);
-    reslist lbs;
-    resources_of(e, te, listener, "load-balancer", &lbs);
+    cfn_reslist lbs;
+    cfn_resources_of(e, te, listener, "load-balancer", &lbs);
     for (size_t i = 0; i < lbs.n; i++)
         add_lb(f, lbs.items[i]);
 }
@@ -743,8 +698,8 @@ static void find_lbs(cfn_emit *e, const cfn_resource *r, void *arg)
     if (te->role == &cfn_role_lb_listener && forwards_to(e, r, te, f->tg)) {
         lb_of_listener(e, r, f);
     } else if (te->role == &cfn_role_lb_rule && forwards_to(e, r, te, f->tg)) {
-        reslist ls;
-        resources_of(e, te, r, "listener", &ls);
+        cfn_reslist ls;
+        cfn_resources_of(e, te, r, "listener", &ls);
         for (size_t i = 0; i < ls.n; i++)
             lb_of_listener(e, ls.items[i], f);
     }
@@ -754,8 +709,8 @@ static void find_lbs(cfn_emit *e, const cfn_resource *r, void *arg)
 static void group_principals(cfn_emit *e, const cfn_resource *node, cfn_req *q)
 {
     const struct cfn_type_entry *te = cfn_entry_of(e, node);
-    reslist g;
-    resources_of(e, te, node, "groups", &g);
+    cfn_reslist g;
+    cfn_resources_of(e, te, node, "groups", &g);
     for (size_t i = 0; i < g.n; i++)
         cfn_req_principal(e, q, cfn_why(e, "sg:%s", g.items[i]->id));
 }
@@ -957,8 +912,8 @@ static void node_accepts(cfn_emit *e)
 /* Attaches the node's security groups to its slot "sg". */
 static bool node_groups(cfn_emit *e)
 {
-    reslist g;
-    resources_of(e, NULL, NULL, "groups", &g);
+    cfn_reslist g;
+    cfn_resources_of(e, NULL, NULL, "groups", &g);
     for (size_t i = 0; i < g.n; i++)
         cfn_attach(e, cfn_ref_self(e, "sg"), cfn_ref_res(e, g.items[i], "ingress"), g.at[i],
                    cfn_why(e, "security group %s", g.items[i]->id));
@@ -992,8 +947,8 @@ static void public_edges(cfn_emit *e, const cfn_resource *target,
                          const struct cfn_type_entry *tte, const sp_doc *at, const char *why,
                          bool v4, bool v6)
 {
-    reslist s;
-    resources_of(e, tte, target, "subnets", &s);
+    cfn_reslist s;
+    cfn_resources_of(e, tte, target, "subnets", &s);
     sp_ref to = cfn_ref_res(e, target, NULL);
     sp_ref slot = cfn_ref_res(e, target, "sg");
     const sp_reqset *set = family_set(e, v4, v6);
@@ -1020,8 +975,8 @@ static bool emit_network_node(cfn_emit *e)
     const sp_doc *where = NULL;
     bool named = false;
     {
-        reslist g;
-        resources_of(e, NULL, NULL, "groups", &g);
+        cfn_reslist g;
+        cfn_resources_of(e, NULL, NULL, "groups", &g);
         named = g.any;
     }
     cfn_tri open = named ? CFN_NO : cfn_tests(e, NULL, NULL, "open-without-groups", &where);
@@ -1042,8 +997,8 @@ static bool emit_network_node(cfn_emit *e)
     else if (pub == CFN_UNSURE)
         why = "public address (setting not known statically)";
     else if (pub == CFN_NOVAL) {
-        reslist s;
-        resources_of(e, NULL, NULL, "subnets", &s);
+        cfn_reslist s;
+        cfn_resources_of(e, NULL, NULL, "subnets", &s);
         bool subnet_named = s.any;
         if (!subnet_named && cfn_param_bool(e->te, "no-subnet-public", false)) {
             pub = CFN_YES;
@@ -1071,15 +1026,15 @@ static bool emit_network_node(cfn_emit *e)
         public_edges(e, e->r, e->te, w6, "IPv6 address (globally routable)", false, true);
 
     /* Interfaces, target groups, load balancers, members. */
-    reslist l;
-    resources_of(e, NULL, NULL, "interfaces", &l);
+    cfn_reslist l;
+    cfn_resources_of(e, NULL, NULL, "interfaces", &l);
     for (size_t i = 0; i < l.n; i++)
         cfn_edge(e, cfn_ref_res(e, l.items[i], NULL), cfn_ref_self(e, NULL), cfn_set_all(e),
                  NULL, l.at[i], "network interface attached");
-    resources_of(e, NULL, NULL, "target-groups", &l);
+    cfn_resources_of(e, NULL, NULL, "target-groups", &l);
     for (size_t i = 0; i < l.n; i++)
         cfn_lb_target_edge(e, cfn_ref_res(e, l.items[i], NULL), l.items[i], e->r, l.at[i]);
-    resources_of(e, NULL, NULL, "load-balancers", &l);
+    cfn_resources_of(e, NULL, NULL, "load-balancers", &l);
     for (size_t i = 0; i < l.n; i++) {
         cfn_req q;
         cfn_req_begin(e, &q);
@@ -1092,7 +1047,7 @@ static bool emit_network_node(cfn_emit *e)
                                  "load balancer member (from the balancer's security groups)");
         cfn_edge_slot(e, edge, cfn_ref_self(e, "sg"));
     }
-    resources_of(e, NULL, NULL, "members", &l);
+    cfn_resources_of(e, NULL, NULL, "members", &l);
     if (l.n) {
         ports_ctx mp;
         memset(&mp, 0, sizeof mp);
@@ -1137,8 +1092,8 @@ static const cfn_param_def public_address_params[] = {
 
 static bool emit_public_address(cfn_emit *e)
 {
-    reslist t;
-    resources_of(e, NULL, NULL, "targets", &t);
+    cfn_reslist t;
+    cfn_resources_of(e, NULL, NULL, "targets", &t);
     for (size_t i = 0; i < t.n; i++) {
         const struct cfn_type_entry *tte = cfn_entry_of(e, t.items[i]);
         if (!tte || tte->role != &cfn_role_network_node)
@@ -1222,8 +1177,8 @@ static void forward_actions(cfn_emit *e, sp_ref from, const char *auth_name)
 
 static bool emit_listener(cfn_emit *e)
 {
-    reslist lb;
-    resources_of(e, NULL, NULL, "load-balancer", &lb);
+    cfn_reslist lb;
+    cfn_resources_of(e, NULL, NULL, "load-balancer", &lb);
     const sp_doc *port = param_at(e, "port"), *proto = param_at(e, "protocol");
     const char *ps = cfn_text(e, proto);
     long p;
@@ -1263,8 +1218,8 @@ static const cfn_param_def lb_rule_params[] = {
 
 static bool emit_lb_rule(cfn_emit *e)
 {
-    reslist ls;
-    resources_of(e, NULL, NULL, "listener", &ls);
+    cfn_reslist ls;
+    cfn_resources_of(e, NULL, NULL, "listener", &ls);
     for (size_t i = 0; i < ls.n; i++)
         forward_actions(e, cfn_ref_res(e, ls.items[i], NULL),
                         cfn_why(e, "listener-auth:%s", ls.items[i]->id));
@@ -1285,8 +1240,8 @@ static const cfn_param_def tg_params[] = {
 
 static bool emit_tg(cfn_emit *e)
 {
-    reslist t;
-    resources_of(e, NULL, NULL, "targets", &t);
+    cfn_reslist t;
+    cfn_resources_of(e, NULL, NULL, "targets", &t);
     for (size_t i = 0; i < t.n; i++)
         cfn_lb_target_edge(e, cfn_ref_self(e, NULL), e->r, t.items[i], t.at[i]);
     return true;

@@ -8,47 +8,6 @@
 #include <string.h>
 #include <strings.h>
 
-typedef struct reflist {
-    const cfn_resource *items[64];
-    const sp_doc *at[64];
-    size_t n;
-    bool external;
-    bool any;
-    const sp_doc *ext_at;
-} reflist;
-
-static void rf_add(cfn_emit *e, const cfn_resource *target, const sp_doc *at, void *arg)
-{
-    (void)e;
-    reflist *l = arg;
-    for (size_t i = 0; i < l->n; i++)
-        if (l->items[i] == target)
-            return;
-    if (l->n < 64) {
-        l->at[l->n] = at;
-        l->items[l->n++] = target;
-    }
-}
-
-static void rf_node(cfn_emit *e, const cfn_resource *owner, const sp_doc *node, void *arg)
-{
-    (void)owner;
-    reflist *l = arg;
-    bool ext = false;
-    l->any = true;
-    cfn_targets(e, node, &ext, rf_add, l);
-    if (ext && !l->external) {
-        l->external = true;
-        l->ext_at = node;
-    }
-}
-
-static void refs_of(cfn_emit *e, const char *param, reflist *out)
-{
-    memset(out, 0, sizeof *out);
-    cfn_walk_param(e, NULL, NULL, param, true, rf_node, out);
-}
-
 static const sp_doc *param_at(cfn_emit *e, const char *param)
 {
     return cfn_first_param(e, NULL, NULL, param);
@@ -117,8 +76,8 @@ static const cfn_param_def api_method_params[] = {
 
 static bool emit_api_method(cfn_emit *e)
 {
-    reflist api;
-    refs_of(e, "api", &api);
+    cfn_reslist api;
+    cfn_resources_of(e, NULL, NULL, "api", &api);
     const sp_doc *auth = param_at(e, "authorization");
     const char *at = auth ? cfn_text(e, auth)
                           : cfn_param_str(e->te, "default-authorization", "NONE");
@@ -134,8 +93,8 @@ static bool emit_api_method(cfn_emit *e)
         cfn_req_allow(&q, SP_DIM_CRED, sp_key_num(n), sp_key_num(n));
         why = "AuthorizationType AWS_IAM: a signed IAM request";
     } else {
-        reflist az;
-        refs_of(e, "authorizer", &az);
+        cfn_reslist az;
+        cfn_resources_of(e, NULL, NULL, "authorizer", &az);
         if (!az.n && !az.external) {
             why = cfn_why(e, "AuthorizationType %s without an authorizer: any credential", at);
         } else {
@@ -160,8 +119,8 @@ static bool emit_api_method(cfn_emit *e)
     for (size_t i = 0; i < api.n; i++)
         cfn_edge(e, cfn_ref_res(e, api.items[i], NULL), cfn_ref_self(e, NULL), set, NULL,
                  auth ? auth : api.at[i], why);
-    reflist t;
-    refs_of(e, "integration", &t);
+    cfn_reslist t;
+    cfn_resources_of(e, NULL, NULL, "integration", &t);
     bool creds = false;
     const sp_doc *cr = param_at(e, "credentials");
     if (cr && !cfn_is_novalue_node(e, cr))
@@ -200,13 +159,13 @@ static bool emit_forwarder(cfn_emit *e)
     if (!strcmp(from, "self")) {
         froms[nf++] = cfn_ref_self(e, NULL);
     } else {
-        reflist f;
-        refs_of(e, "from", &f);
+        cfn_reslist f;
+        cfn_resources_of(e, NULL, NULL, "from", &f);
         for (size_t i = 0; i < f.n; i++)
             froms[nf++] = cfn_ref_res(e, f.items[i], NULL);
     }
-    reflist t;
-    refs_of(e, "to", &t);
+    cfn_reslist t;
+    cfn_resources_of(e, NULL, NULL, "to", &t);
     const sp_doc *cr = param_at(e, "credentials");
     bool creds = cr && !cfn_is_novalue_node(e, cr);
     const char *principal = cfn_param_str(e->te, "principal", "*");
@@ -238,8 +197,8 @@ static const cfn_param_def permission_params[] = {
 
 static bool emit_permission(cfn_emit *e)
 {
-    reflist t;
-    refs_of(e, "target", &t);
+    cfn_reslist t;
+    cfn_resources_of(e, NULL, NULL, "target", &t);
     const sp_doc *pr = param_at(e, "principal"), *ac = param_at(e, "action");
     const char *ptext = cfn_text(e, pr);
     const char *kind = "AWS";
@@ -281,8 +240,8 @@ static const cfn_param_def resource_policy_params[] = {
 
 static bool emit_resource_policy(cfn_emit *e)
 {
-    reflist t;
-    refs_of(e, "targets", &t);
+    cfn_reslist t;
+    cfn_resources_of(e, NULL, NULL, "targets", &t);
     const sp_doc *doc = param_at(e, "document");
     if (!doc)
         return true;
@@ -331,12 +290,12 @@ static void guarded_common(cfn_emit *e, const sp_reqset *direct_set, const char 
                                  NULL, direct_why);
         cfn_edge_slot(e, edge, cfn_ref_self(e, "access"));
     }
-    reflist fw;
-    refs_of(e, "forward-to", &fw);
+    cfn_reslist fw;
+    cfn_resources_of(e, NULL, NULL, "forward-to", &fw);
     for (size_t i = 0; i < fw.n; i++)
         cfn_edge(e, cfn_ref_self(e, NULL), cfn_ref_res(e, fw.items[i], NULL), cfn_set_all(e),
                  NULL, fw.at[i], "passes requests on");
-    refs_of(e, "notifies", &fw);
+    cfn_resources_of(e, NULL, NULL, "notifies", &fw);
     const char *np = cfn_param_str(e->te, "notify-principal", "*");
     for (size_t i = 0; i < fw.n; i++)
         cfn_forward(e, cfn_ref_self(e, NULL), fw.items[i], np, NULL, false, fw.at[i],
@@ -479,8 +438,8 @@ static const cfn_param_def function_url_params[] = {
 
 static bool emit_function_url(cfn_emit *e)
 {
-    reflist t;
-    refs_of(e, "target", &t);
+    cfn_reslist t;
+    cfn_resources_of(e, NULL, NULL, "target", &t);
     const sp_doc *auth = param_at(e, "auth");
     const char *as = cfn_text(e, auth);
     cfn_req h;
@@ -598,8 +557,8 @@ static const cfn_param_def identity_policy_params[] = {
 
 static bool emit_identity_policy(cfn_emit *e)
 {
-    reflist roles;
-    refs_of(e, "roles", &roles);
+    cfn_reslist roles;
+    cfn_resources_of(e, NULL, NULL, "roles", &roles);
     const sp_doc *doc = param_at(e, "document");
     for (size_t i = 0; i < roles.n; i++)
         if (cfn_entry_of(e, roles.items[i]) &&

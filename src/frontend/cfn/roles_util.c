@@ -1011,3 +1011,42 @@ bool cfn_parse_proto(const char *text, int *proto)
     *proto = (int)v;
     return true;
 }
+
+static void reslist_add(cfn_emit *e, const cfn_resource *target, const sp_doc *at, void *arg)
+{
+    (void)e;
+    cfn_reslist *l = arg;
+    for (size_t i = 0; i < l->n; i++)
+        if (l->items[i] == target)
+            return;
+    if (l->n < 64) {
+        l->at[l->n] = at;
+        l->items[l->n++] = target;
+    }
+}
+
+static void reslist_node(cfn_emit *e, const cfn_resource *owner, const sp_doc *node, void *arg)
+{
+    (void)owner;
+    cfn_reslist *l = arg;
+    bool ext = false;
+    l->any = true;
+    cfn_targets(e, node, &ext, reslist_add, l);
+    if (ext && !l->external) {
+        l->external = true;
+        l->ext_at = node;
+    }
+}
+
+void cfn_resources_of(cfn_emit *e, const struct cfn_type_entry *te, const cfn_resource *r,
+                      const char *param, cfn_reslist *out)
+{
+    memset(out, 0, sizeof *out);
+    cfn_walk_param(e, te, r, param, true, reslist_node, out);
+}
+
+void cfn_resources_in(cfn_emit *e, const sp_doc *expr, cfn_reslist *out)
+{
+    memset(out, 0, sizeof *out);
+    reslist_node(e, e->r, expr, out);
+}
