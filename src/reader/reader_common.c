@@ -327,3 +327,18 @@ bool sp_text_buf_reserve(sp_ctx *ctx, sp_text_buf *b, size_t need)
     b->cap = cap;
     return true;
 }
+
+const sp_source *sp_reader_source(sp_ctx *ctx, uint32_t src, bool *all_ascii)
+{
+    const sp_source *s = sp_source_get(ctx, src);
+    if (!s) {
+        sp_error(ctx, SP_NO_LOC, "internal: no source %u", (unsigned)src);
+        return NULL;
+    }
+    size_t bad;
+    if (!sp_utf8_validate(s->text, s->len, &bad, all_ascii)) {
+        sp_utf8_report(ctx, src, s->text, s->len, bad);
+        return NULL;
+    }
+    return s;
+}

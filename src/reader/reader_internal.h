@@ -24,6 +24,11 @@ bool sp_utf8_validate(const char *text, size_t len, size_t *bad_off, bool *all_a
  * the same way; UTF-16 input gets a hint). */
 void sp_utf8_report(sp_ctx *ctx, uint32_t src, const char *text, size_t len, size_t bad_off);
 
+/* The source a reader is about to read, once it is known to be valid
+ * UTF-8 (*all_ascii, when not NULL, tells whether every byte is below
+ * 0x80); NULL after recording the error otherwise. */
+const sp_source *sp_reader_source(sp_ctx *ctx, uint32_t src, bool *all_ascii);
+
 /* Decodes the code point at text[0..len) (assumed valid UTF-8) and returns
  * its length in bytes. */
 size_t sp_utf8_decode(const char *text, size_t len, uint32_t *cp);

@@ -890,16 +890,9 @@ static sp_doc *parse_datum(sexp_parser *p)
 
 sp_doc *sp_read_sexp(sp_ctx *ctx, uint32_t src)
 {
-    const sp_source *s = sp_source_get(ctx, src);
-    if (!s) {
-        sp_error(ctx, SP_NO_LOC, "internal: no source %u", (unsigned)src);
+    const sp_source *s = sp_reader_source(ctx, src, NULL);
+    if (!s)
         return NULL;
-    }
-    size_t bad;
-    if (!sp_utf8_validate(s->text, s->len, &bad, NULL)) {
-        sp_utf8_report(ctx, src, s->text, s->len, bad);
-        return NULL;
-    }
     sexp_parser p;
     memset(&p, 0, sizeof p);
     p.ctx = ctx;

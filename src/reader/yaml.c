@@ -694,21 +694,14 @@ static void report_parser_error(yaml_reader *r, const yaml_parser_t *parser)
 
 sp_doc *sp_read_yaml(sp_ctx *ctx, uint32_t src)
 {
-    const sp_source *s = sp_source_get(ctx, src);
-    if (!s) {
-        sp_error(ctx, SP_NO_LOC, "internal: no source %u", (unsigned)src);
-        return NULL;
-    }
-    size_t bad;
     yaml_reader r = {0};
+    const sp_source *s = sp_reader_source(ctx, src, &r.ascii);
+    if (!s)
+        return NULL;
     r.ctx = ctx;
     r.src = src;
     r.text = s->text;
     r.len = s->len;
-    if (!sp_utf8_validate(s->text, s->len, &bad, &r.ascii)) {
-        sp_utf8_report(ctx, src, s->text, s->len, bad);
-        return NULL;
-    }
     if (!r.ascii && !build_checkpoints(&r))
         return NULL;
     r.frames = malloc((SP_MAX_DEPTH + 1) * sizeof *r.frames);
