@@ -82,6 +82,42 @@ bool sp_universe_add_subgraph(sp_universe_builder *ub, const sp_world *w, const 
     return true;
 }
 
+bool sp_requirement_wanted(const sp_model *m, const sp_target_group *g, int k, int state)
+{
+    const sp_instance *in = &m->instances.items[g->inst[k]];
+    if (g->n == 2) /* ripple: old side in OLD, new side in NEW */
+        return state == (in->version == SP_VER_NEW);
+    if (in->label == SP_LABEL_OLD)
+        return state == 0;
+    if (in->label == SP_LABEL_NEW)
+        return state == 1;
+    return true;
+}
+
+bool sp_requirement_local(const sp_requirements *r, const sp_update *u, const sp_subgraph *sg)
+{
+    if (r->update->model != u->model)
+        return false;
+    for (size_t i = 0; i < sg->involved.len; i++) {
+        uint32_t in = sg->involved.items[i];
+        const sp_presence *p = &u->presence[in];
+        bool first = p->initially;
+        bool last = (p->initially || p->birth != SP_NONE) && p->death == SP_NONE;
+        if (r->present_initial[in] != first || r->present_final[in] != last)
+            return false;
+    }
+    return true;
+}
+
+void sp_requirement_store(const sp_requirements *rc, const sp_target_group *g,
+                          const sp_reqset *set)
+{
+    sp_requirements *r = (sp_requirements *)rc; /* lazily filled cache */
+    for (int k = 0; k < g->n; k++)
+        if (!r->exposure[g->inst[k]])
+            r->exposure[g->inst[k]] = set;
+}
+
 /* Exposure of the group's instances in the empty and in the full state. */
 static bool compute_group(sp_requirements *r, const sp_target_group *g)
 {
@@ -120,19 +156,7 @@ static bool compute_group(sp_requirements *r, const sp_target_group *g)
         ok = sp_eval_reach(&ev, sg.edges.items, sg.edges.len, sg.node_index, sg.nodes.len, x);
         for (int k = 0; ok && k < g->n; k++) {
             uint32_t t = g->inst[k];
-            const sp_instance *in = &w->m->instances.items[t];
-            if (!ev.present[t])
-                continue;
-            bool wanted;
-            if (g->n == 2) /* ripple: old side in OLD, new side in NEW */
-                wanted = state == (in->version == SP_VER_NEW);
-            else if (in->label == SP_LABEL_OLD)
-                wanted = state == 0;
-            else if (in->label == SP_LABEL_NEW)
-                wanted = state == 1;
-            else
-                wanted = true;
-            if (!wanted)
+            if (!ev.present[t] || !sp_requirement_wanted(w->m, g, k, state))
                 continue;
             sp_eval_accepts(&ev, t, acc);
             sp_bits_and(&u, acc, x[sg.node_index[t]]);

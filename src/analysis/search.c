@@ -37,6 +37,14 @@ typedef struct question {
     sp_eval eval;
     sp_word **x;
     sp_word *req[2], *acc[2], *total[2], *tmp;
+    /* With a requirement computed here (sp_requirement_local), the first
+     * and last states were evaluated for it: each target's reach in them
+     * is kept, and the enumeration, which visits both, does not evaluate
+     * them again. */
+    bool kept;
+    uint64_t full;                   /* the last state: every event done */
+    sp_word *first[2], *last[2];
+    const sp_word *row[2];           /* each target's reach in the current state */
     uint64_t witness[2];
     bool has_witness[2];
     size_t sample[2];
@@ -94,7 +102,7 @@ static bool excess_now(searcher *s, question *q, int k, sp_word *out)
     uint32_t t = q->g.inst[k];
     if (s->present[t] != 1)
         return false;
-    sp_bits_copy(&q->uni, out, q->x[q->sg.node_index[t]]);
+    sp_bits_copy(&q->uni, out, q->row[k]);
     sp_bits_and(&q->uni, out, q->acc[k]);
     sp_bits_andnot(&q->uni, out, q->req[k]);
     return true;
@@ -108,8 +116,53 @@ static bool evaluate(searcher *s, question *q, uint64_t mask)
         any |= s->present[q->g.inst[k]] == 1;
     if (!any)
         return true;
-    return sp_eval_reach(&q->eval, q->sg.edges.items, q->sg.edges.len, q->sg.node_index,
-                         q->sg.nodes.len, q->x);
+    if (q->kept && (mask == 0 || mask == q->full)) {
+        for (int k = 0; k < q->g.n; k++)
+            q->row[k] = mask == 0 ? q->first[k] : q->last[k];
+        return true;
+    }
+    if (!sp_eval_reach(&q->eval, q->sg.edges.items, q->sg.edges.len, q->sg.node_index,
+                       q->sg.nodes.len, q->x))
+        return false;
+    for (int k = 0; k < q->g.n; k++)
+        q->row[k] = q->x[q->sg.node_index[q->g.inst[k]]];
+    return true;
+}
+
+/* The requirement of the question's targets from its own first and last
+ * states, as sp_requirement_exposure computes it from OLD and NEW (the
+ * union over the group); keeps each target's reach in both states. */
+static bool local_requirement(searcher *s, question *q)
+{
+    const sp_universe *u = &q->uni;
+    for (int k = 0; k < q->g.n; k++)
+        if (!(q->first[k] = sp_bits_new(q->eval.scratch, u)) ||
+            !(q->last[k] = sp_bits_new(q->eval.scratch, u)))
+            return false;
+    for (int state = 0; state < 2; state++) {
+        sp_arena_mark mark = sp_arena_get_mark(q->eval.temp);
+        set_state(s, q, state ? q->full : 0);
+        if (!sp_eval_reach(&q->eval, q->sg.edges.items, q->sg.edges.len, q->sg.node_index,
+                           q->sg.nodes.len, q->x))
+            return false;
+        for (int k = 0; k < q->g.n; k++) {
+            uint32_t t = q->g.inst[k];
+            if (s->present[t] != 1)
+                continue;
+            const sp_word *row = q->x[q->sg.node_index[t]];
+            sp_bits_copy(u, state ? q->last[k] : q->first[k], row);
+            if (!sp_requirement_wanted(s->u->model, &q->g, k, state))
+                continue;
+            sp_bits_copy(u, q->tmp, q->acc[k]);
+            sp_bits_and(u, q->tmp, row);
+            sp_bits_or(u, q->req[0], q->tmp);
+        }
+        sp_arena_reset(q->eval.temp, mark);
+    }
+    for (int k = 1; k < q->g.n; k++)
+        sp_bits_copy(u, q->req[k], q->req[0]);
+    q->kept = true;
+    return true;
 }
 
 /* Called for every down-closed subset; returns false to stop early. */
@@ -355,18 +408,27 @@ static bool search_group(searcher *s, const sp_target_group *g, sp_arena *scratc
     if (q->k)
         memcpy(q->ev, q->sg.events.items, (size_t)q->k * sizeof *q->ev);
     order_events(s, q);
+    q->full = ((uint64_t)1 << q->k) - 1;
+    const bool local = sp_requirement_local(s->req, s->u, &q->sg);
     const sp_reqset *req[2] = {NULL, NULL};
-    for (int k = 0; k < g->n; k++)
+    for (int k = 0; k < g->n && !local; k++)
         if (!(req[k] = sp_requirement_exposure(s->req, g->inst[k])))
             return false;
     sp_universe_builder ub;
     sp_universe_begin(&ub, scratch);
     if (!sp_universe_add_subgraph(&ub, &s->w, &q->sg))
         return false;
-    for (int k = 0; k < g->n; k++)
+    /* A requirement's boundaries are those of its own universe, which is
+     * this one when computed here. */
+    for (int k = 0; k < g->n && !local; k++)
         if (!sp_universe_add(&ub, req[k]))
             return false;
     if (!sp_universe_finish(&ub, &q->uni, s->lim->max_cells)) {
+        /* Asked for before, as when not computed here (it is unbounded,
+         * and may fail where this universe only stops the search). */
+        for (int k = 0; k < g->n && local; k++)
+            if (!sp_requirement_exposure(s->req, g->inst[k]))
+                return false;
         incomplete(s, "a request universe exceeded the bound on cells");
         return true;
     }
@@ -386,11 +448,21 @@ static bool search_group(searcher *s, const sp_target_group *g, sp_arena *scratc
         q->total[k] = sp_bits_new(scratch, &q->uni);
         if (!q->req[k] || !q->acc[k] || !q->total[k])
             return false;
-        sp_bits_from_set(&q->uni, req[k], q->req[k]);
+        if (!local)
+            sp_bits_from_set(&q->uni, req[k], q->req[k]);
         sp_eval_accepts(&q->eval, g->inst[k], q->acc[k]);
     }
+    if (local && !local_requirement(s, q))
+        return false;
     enumerate(s, q, 0, 0, visit_exposure, NULL);
     bool ok = !s->failed;
+    /* The witness re-check asks for the requirement as a set. */
+    if (ok && local && (q->has_witness[0] || q->has_witness[1])) {
+        const sp_reqset *set = sp_bits_to_set(s->ctx, &q->uni, q->req[0]);
+        if (!set)
+            return false;
+        sp_requirement_store(s->req, g, set);
+    }
     for (int k = 0; ok && k < g->n; k++)
         if (q->has_witness[k])
             ok = report_exposure(s, q, k);
