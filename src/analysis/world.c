@@ -36,36 +36,64 @@ static int keyed_cmp(const void *a, const void *b)
     return x->fact < y->fact ? -1 : x->fact > y->fact;
 }
 
-/* Builds an index from (key, fact) pairs. */
+/* Builds an index from (key, fact) pairs listed in ascending fact order.
+ * Lists are found by hashing, not by sorting everything: a list keeps the
+ * ascending fact order it is given in, and only a list whose priorities
+ * are out of order (first-match rules written out of order) is sorted.
+ * The order of the lists among themselves is never seen. */
 static bool index_build(sp_arena *arena, sp_fact_index *ix, keyed *items, size_t n)
 {
     memset(ix, 0, sizeof *ix);
-    qsort(items, n, sizeof *items, keyed_cmp);
-    size_t lists = 0;
+    /* The facts of a list mostly come together: the key changes bound the
+     * number of lists, and size the table. */
+    size_t runs = 0;
     for (size_t i = 0; i < n; i++)
-        lists += i == 0 || items[i].key != items[i - 1].key;
+        runs += i == 0 || items[i].key != items[i - 1].key;
     ix->cap = 16;
-    while (ix->cap < lists * 2 + 2)
+    while (ix->cap < runs * 2 + 2)
         ix->cap *= 2;
     ix->keys = sp_arena_calloc(arena, ix->cap, sizeof *ix->keys);
     ix->list = sp_arena_calloc(arena, ix->cap, sizeof *ix->list);
-    ix->first = sp_arena_calloc(arena, lists + 1, sizeof *ix->first);
+    ix->first = sp_arena_calloc(arena, runs + 2, sizeof *ix->first);
     ix->facts = sp_arena_calloc(arena, n + 1, sizeof *ix->facts);
-    if (!ix->keys || !ix->list || !ix->first || !ix->facts)
-        return false;
-    size_t l = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (i == 0 || items[i].key != items[i - 1].key) {
-            size_t s = slot_of(ix, items[i].key);
+    uint32_t *of = malloc((n + 1) * sizeof *of); /* item -> its list */
+    keyed *placed = malloc((n + 1) * sizeof *placed);
+    bool ok = ix->keys && ix->list && ix->first && ix->facts && of && placed;
+    size_t lists = 0;
+    for (size_t i = 0; ok && i < n; i++) {
+        size_t s = slot_of(ix, items[i].key);
+        if (!ix->keys[s]) {
             ix->keys[s] = items[i].key;
-            ix->list[s] = (uint32_t)l;
-            ix->first[l++] = (uint32_t)i;
+            ix->list[s] = (uint32_t)lists++;
         }
-        ix->facts[i] = items[i].fact;
+        of[i] = ix->list[s];
+        ix->first[of[i] + 1]++;
     }
-    ix->first[l] = (uint32_t)n;
-    ix->nlists = l;
-    return true;
+    if (ok) {
+        for (size_t l = 0; l < lists; l++)
+            ix->first[l + 1] += ix->first[l];
+        /* Placing in item order keeps each list in ascending fact order;
+         * `first` is shifted back by one list meanwhile. */
+        for (size_t i = 0; i < n; i++)
+            placed[ix->first[of[i]]++] = items[i];
+        memmove(ix->first + 1, ix->first, lists * sizeof *ix->first);
+        ix->first[0] = 0;
+        for (size_t l = 0; l < lists; l++) {
+            keyed *li = placed + ix->first[l];
+            size_t m = ix->first[l + 1] - ix->first[l];
+            bool sorted = true;
+            for (size_t i = 1; i < m && sorted; i++)
+                sorted = li[i - 1].priority <= li[i].priority;
+            if (!sorted)
+                qsort(li, m, sizeof *li, keyed_cmp);
+        }
+        for (size_t i = 0; i < n; i++)
+            ix->facts[i] = placed[i].fact;
+        ix->nlists = lists;
+    }
+    free(of);
+    free(placed);
+    return ok;
 }
 
 const uint32_t *sp_fact_index_get(const sp_fact_index *ix, uint32_t component, sp_name name,
