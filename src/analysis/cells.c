@@ -1,7 +1,24 @@
 #include "cells.h"
 
+#include "../util/hash.h"
+
 #include <stdlib.h>
 #include <string.h>
+
+/* sp_key_cmp, inlined for the sorts and searches of this file. */
+static inline bool key_less(const sp_key *a, const sp_key *b)
+{
+    if (a->tag != b->tag)
+        return a->tag < b->tag;
+    if (a->hi != b->hi)
+        return a->hi < b->hi;
+    return a->lo < b->lo;
+}
+
+static inline bool key_eq(const sp_key *a, const sp_key *b)
+{
+    return a->tag == b->tag && a->hi == b->hi && a->lo == b->lo;
+}
 
 void sp_universe_begin(sp_universe_builder *b, sp_arena *scratch)
 {
@@ -9,10 +26,43 @@ void sp_universe_begin(sp_universe_builder *b, sp_arena *scratch)
     b->scratch = scratch;
 }
 
+/* Whether `s` was added before; records it otherwise.  False in *ok
+ * when out of memory. */
+static bool seen_before(sp_universe_builder *b, const sp_reqset *s, bool *ok)
+{
+    if ((b->seen_len + 1) * 2 > b->seen_cap) {
+        size_t ncap = b->seen_cap ? b->seen_cap * 2 : 32;
+        const sp_reqset **n = sp_arena_calloc(b->scratch, ncap, sizeof *n);
+        if (!n) {
+            *ok = false;
+            return false;
+        }
+        for (size_t i = 0; i < b->seen_cap; i++)
+            if (b->seen[i]) {
+                size_t j = (size_t)sp_mix64((uintptr_t)b->seen[i]) & (ncap - 1);
+                while (n[j])
+                    j = (j + 1) & (ncap - 1);
+                n[j] = b->seen[i];
+            }
+        b->seen = n;
+        b->seen_cap = ncap;
+    }
+    size_t j = (size_t)sp_mix64((uintptr_t)s) & (b->seen_cap - 1);
+    while (b->seen[j]) {
+        if (b->seen[j] == s)
+            return true;
+        j = (j + 1) & (b->seen_cap - 1);
+    }
+    b->seen[j] = s;
+    b->seen_len++;
+    return false;
+}
+
 bool sp_universe_add(sp_universe_builder *b, const sp_reqset *s)
 {
-    if (!s)
-        return true;
+    bool ok = true;
+    if (!s || seen_before(b, s, &ok))
+        return ok;
     for (uint32_t i = 0; i < s->nboxes; i++) {
         const sp_box *box = &s->boxes[i];
         for (int d = 0; d < SP_NDIMS; d++) {
@@ -29,9 +79,41 @@ bool sp_universe_add(sp_universe_builder *b, const sp_reqset *s)
     return true;
 }
 
-static int key_cmp_qsort(const void *a, const void *b)
+/* Sorts keys ascending: insertion sort of short runs, then bottom-up
+ * merges through `tmp` (n keys).  Keys that compare equal are equal, so
+ * stability does not matter. */
+static void sort_keys(sp_key *k, size_t n, sp_key *tmp)
 {
-    return sp_key_cmp(*(const sp_key *)a, *(const sp_key *)b);
+    enum { RUN = 16 };
+    for (size_t lo = 0; lo < n; lo += RUN) {
+        size_t hi = lo + RUN < n ? lo + RUN : n;
+        for (size_t i = lo + 1; i < hi; i++) {
+            sp_key v = k[i];
+            size_t j = i;
+            for (; j > lo && key_less(&v, &k[j - 1]); j--)
+                k[j] = k[j - 1];
+            k[j] = v;
+        }
+    }
+    sp_key *from = k, *to = tmp;
+    for (size_t width = RUN; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = lo + width < n ? lo + width : n;
+            size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+            size_t i = lo, j = mid, o = lo;
+            while (i < mid && j < hi)
+                to[o++] = key_less(&from[j], &from[i]) ? from[j++] : from[i++];
+            while (i < mid)
+                to[o++] = from[i++];
+            while (j < hi)
+                to[o++] = from[j++];
+        }
+        sp_key *t = from;
+        from = to;
+        to = t;
+    }
+    if (from != k)
+        memcpy(k, from, n * sizeof *k);
 }
 
 bool sp_universe_finish(sp_universe_builder *b, sp_universe *u, size_t max_cells)
@@ -44,11 +126,18 @@ bool sp_universe_finish(sp_universe_builder *b, sp_universe *u, size_t max_cells
             return false;
         sp_key *k = b->bounds[d].items;
         size_t n = b->bounds[d].len;
-        qsort(k, n, sizeof *k, key_cmp_qsort);
+        if (n > 16) {
+            sp_key *tmp = sp_arena_alloc_raw(b->scratch, n * sizeof *tmp);
+            if (!tmp)
+                return false;
+            sort_keys(k, n, tmp);
+        } else {
+            sort_keys(k, n, NULL);
+        }
         size_t m = 0;
         for (size_t i = 0; i < n; i++)
-            if (sp_key_cmp(k[i], dom.lo) >= 0 && sp_key_cmp(k[i], dom.hi) <= 0 &&
-                (m == 0 || sp_key_cmp(k[i], k[m - 1]) != 0))
+            if (!key_less(&k[i], &dom.lo) && !key_less(&dom.hi, &k[i]) &&
+                (m == 0 || !key_eq(&k[i], &k[m - 1])))
                 k[m++] = k[i];
         u->starts[d] = k;
         u->count[d] = (uint32_t)m;
@@ -69,7 +158,7 @@ static uint32_t interval_index(const sp_universe *u, int d, sp_key k)
     uint32_t lo = 0, hi = u->count[d];
     while (hi - lo > 1) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if (sp_key_cmp(u->starts[d][mid], k) <= 0)
+        if (!key_less(&k, &u->starts[d][mid]))
             lo = mid;
         else
             hi = mid;

@@ -25,6 +25,11 @@ typedef uint64_t sp_word;
 typedef struct sp_universe_builder {
     SP_VEC(sp_key) bounds[SP_NDIMS];
     sp_arena *scratch;
+    /* Sets added so far, by address: the sets of a model are interned, so
+     * the facts of one question share a few of them, and a set added twice
+     * adds nothing new. */
+    const sp_reqset **seen;
+    size_t seen_cap, seen_len;
 } sp_universe_builder;
 
 void sp_universe_begin(sp_universe_builder *b, sp_arena *scratch);
