@@ -300,18 +300,21 @@ size_t sp_bits_pick_sample(const sp_universe *u, const sp_word *s)
     return first;
 }
 
-/* Sets every cell of the product of per-dimension index ranges. */
-static void set_product(const sp_universe *u, const size_t stride[SP_NDIMS],
-                        const uint32_t *lo[SP_NDIMS], const uint32_t *hi[SP_NDIMS],
-                        const uint32_t n[SP_NDIMS], int d, size_t base, sp_word *out)
+/* Sets every cell of the product of per-dimension index ranges.  From
+ * dimension `whole` on every dimension is unconstrained, so a range of
+ * dimension whole - 1 is one run of consecutive cells (most boxes leave
+ * the last dimensions open: "tcp 443 from anywhere"). */
+static void set_product(const size_t stride[SP_NDIMS], const uint32_t *lo[SP_NDIMS],
+                        const uint32_t *hi[SP_NDIMS], const uint32_t n[SP_NDIMS], int whole,
+                        int d, size_t base, sp_word *out)
 {
     for (uint32_t r = 0; r < n[d]; r++) {
-        if (d == SP_NDIMS - 1) {
-            bits_set_range(out, base + lo[d][r], base + hi[d][r] + 1);
+        if (d + 1 >= whole) {
+            bits_set_range(out, base + lo[d][r] * stride[d], base + (hi[d][r] + 1) * stride[d]);
             continue;
         }
         for (uint32_t i = lo[d][r]; i <= hi[d][r]; i++)
-            set_product(u, stride, lo, hi, n, d + 1, base + i * stride[d], out);
+            set_product(stride, lo, hi, n, whole, d + 1, base + i * stride[d], out);
     }
 }
 
@@ -354,7 +357,10 @@ void sp_bits_from_set(const sp_universe *u, const sp_reqset *set, sp_word *out)
             n[d] = box->n[d];
             at += box->n[d];
         }
-        set_product(u, stride, lo, hi, n, 0, 0, out);
+        int whole = SP_NDIMS;
+        while (whole > 1 && box->n[whole - 1] == 0)
+            whole--;
+        set_product(stride, lo, hi, n, whole, 0, 0, out);
         free(buf);
     }
 }
