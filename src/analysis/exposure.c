@@ -413,7 +413,9 @@ bool sp_point_ws_init(sp_point_ws *ws, const sp_world *w)
     ws->ancestor = calloc(nc + 1, 1);
     ws->stack = malloc((nc + 1) * sizeof *ws->stack);
     ws->none = calloc(w->u->events.len + 1, 1);
-    bool ok = ws->present && ws->parent && ws->queue && ws->ancestor && ws->stack && ws->none;
+    ws->seeds = malloc((w->edges_from_internet.len + 1) * sizeof *ws->seeds);
+    bool ok = ws->present && ws->parent && ws->queue && ws->ancestor && ws->stack && ws->none &&
+              ws->seeds;
     for (size_t i = 0; ok && i < ni; i++) {
         ws->present[i] = sp_world_present(w, (uint32_t)i, ws->none);
         ws->parent[i] = SP_NONE;
@@ -431,6 +433,7 @@ void sp_point_ws_release(sp_point_ws *ws)
     free(ws->ancestor);
     free(ws->stack);
     free(ws->none);
+    free(ws->seeds);
     memset(ws, 0, sizeof *ws);
 }
 
@@ -450,6 +453,12 @@ static void apply_state(sp_point_ws *ws, const unsigned char *done, const uint32
     }
 }
 
+static int fact_cmp(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
 bool sp_point_reaches(sp_point_ws *ws, const unsigned char *done, const uint32_t *done_list,
                       size_t ndone, uint32_t v, const sp_key point[SP_NDIMS], uint32_t **path,
                       size_t *npath)
@@ -460,8 +469,10 @@ bool sp_point_reaches(sp_point_ws *ws, const unsigned char *done, const uint32_t
     bool found = false;
     apply_state(ws, done, done_list, ndone, false);
     /* Components with any edge path to v's, ignoring state and filters:
-     * the forward search need not look anywhere else. */
-    size_t next = 0, nanc = 0;
+     * the forward search need not look anywhere else.  The edges from the
+     * internet into them are collected on the way, so that a call costs
+     * what leads to v, not every edge from the internet. */
+    size_t next = 0, nanc = 0, nseeds = 0;
     uint32_t vc = m->instances.items[v].component;
     ws->ancestor[vc] = 1;
     ws->stack[nanc++] = vc;
@@ -469,20 +480,24 @@ bool sp_point_reaches(sp_point_ws *ws, const unsigned char *done, const uint32_t
         uint32_t c = ws->stack[next++];
         for (uint32_t j = w->edges_in_first[c]; j < w->edges_in_first[c + 1]; j++) {
             uint32_t a = m->facts.items[w->edges_in[j]].a.component;
-            if (a < nc && !ws->ancestor[a]) {
+            if (a == SP_INTERNET)
+                ws->seeds[nseeds++] = w->edges_in[j];
+            else if (a < nc && !ws->ancestor[a]) {
                 ws->ancestor[a] = 1;
                 ws->stack[nanc++] = a;
             }
         }
     }
+    /* In fact order, as edges_from_internet lists them: the search, and
+     * so the path it returns, are those of a scan of that list. */
+    qsort(ws->seeds, nseeds, sizeof *ws->seeds, fact_cmp);
     point_ctx pc = {w, ws->present, point};
     size_t head = 0, tail = 0;
     if (ws->present[v] && point_accepts(&pc, v)) {
-        for (size_t j = 0; j < w->edges_from_internet.len; j++) {
+        for (size_t j = 0; j < nseeds; j++) {
             uint32_t src, dst;
-            uint32_t f = w->edges_from_internet.items[j];
-            if (ws->ancestor[m->facts.items[f].b.component] && point_edge(&pc, f, &src, &dst) &&
-                ws->parent[dst] == SP_NONE) {
+            uint32_t f = ws->seeds[j];
+            if (point_edge(&pc, f, &src, &dst) && ws->parent[dst] == SP_NONE) {
                 ws->parent[dst] = SP_INTERNET;
                 ws->queue[tail++] = dst;
             }

@@ -53,6 +53,7 @@ typedef struct sp_point_ws {
     unsigned char *ancestor;  /* per component */
     uint32_t *stack;          /* per component: the ancestors found */
     unsigned char *none;      /* per event: a state where nothing happened */
+    uint32_t *seeds;          /* edges from the internet into the ancestors */
 } sp_point_ws;
 
 bool sp_point_ws_init(sp_point_ws *ws, const sp_world *w);
