@@ -1,16 +1,26 @@
 #include "exposure.h"
 
+#include "../util/hash.h"
+
 #include <stdlib.h>
 #include <string.h>
 
 /* Bound of the small universe a re-issuing hop is judged in. */
 enum { POINT_MAX_CELLS = 1 << 22 };
 
+/* Bitsets by request set.  Keyed by the set's address, not by the fact:
+ * the sets of a model are interned, so the facts of one question share a
+ * few of them, and each is converted once per universe. */
 struct sp_fact_bits {
-    uint32_t *keys; /* fact*2+which, +1; 0 = empty */
+    const sp_reqset **keys; /* NULL = empty slot */
     sp_word **bits;
     size_t cap, len;
 };
+
+static size_t set_slot(const sp_reqset *set, size_t cap)
+{
+    return (size_t)sp_mix64((uintptr_t)set) & (cap - 1);
+}
 
 bool sp_eval_init(sp_eval *ev, const sp_world *w, const sp_universe *u, sp_arena *scratch,
                   sp_arena *temp, size_t expected_facts)
@@ -49,7 +59,7 @@ static bool cache_grow(sp_eval *ev)
     for (size_t i = 0; i < c->cap; i++) {
         if (!c->keys[i])
             continue;
-        size_t j = (size_t)(c->keys[i] * 2654435761u) & (n.cap - 1);
+        size_t j = set_slot(c->keys[i], n.cap);
         while (n.keys[j])
             j = (j + 1) & (n.cap - 1);
         n.keys[j] = c->keys[i];
@@ -64,22 +74,20 @@ const sp_word *sp_eval_fact_set(sp_eval *ev, uint32_t fact, int which)
     sp_fact_bits *c = ev->cache;
     if ((c->len + 1) * 2 > c->cap && !cache_grow(ev))
         return NULL;
-    uint32_t key = fact * 2 + (uint32_t)which + 1;
-    size_t j = (size_t)(key * 2654435761u) & (c->cap - 1);
-    while (c->keys[j] && c->keys[j] != key)
+    const sp_fact *f = &ev->w->m->facts.items[fact];
+    const sp_reqset *set = which ? f->set2 : f->set;
+    if (!set)
+        return ev->all; /* no set given: no restriction */
+    size_t j = set_slot(set, c->cap);
+    while (c->keys[j] && c->keys[j] != set)
         j = (j + 1) & (c->cap - 1);
     if (c->keys[j])
         return c->bits[j];
-    const sp_fact *f = &ev->w->m->facts.items[fact];
-    const sp_reqset *set = which ? f->set2 : f->set;
     sp_word *b = sp_bits_new(ev->scratch, ev->u);
     if (!b)
         return NULL;
-    if (set)
-        sp_bits_from_set(ev->u, set, b);
-    else
-        sp_bits_fill(ev->u, b); /* no set given: no restriction */
-    c->keys[j] = key;
+    sp_bits_from_set(ev->u, set, b);
+    c->keys[j] = set;
     c->bits[j] = b;
     c->len++;
     return b;

@@ -25,7 +25,8 @@ typedef struct sp_eval {
 bool sp_eval_init(sp_eval *ev, const sp_world *w, const sp_universe *u, sp_arena *scratch,
                   sp_arena *temp, size_t expected_facts);
 
-/* Bitset of a fact's `set` (which = 0) or `set2` (which = 1), cached. */
+/* Bitset of a fact's `set` (which = 0) or `set2` (which = 1), cached per set;
+ * read-only (facts with equal sets share it). */
 const sp_word *sp_eval_fact_set(sp_eval *ev, uint32_t fact, int which);
 
 /* The request set a slot admits in the current state; `out` is filled. */
