@@ -227,7 +227,7 @@ static bool concrete_state(searcher *s, const question *q, uint64_t mask, unsign
         uint32_t e = q->ev[i];
         done[e] = 1;
         cleanup |= s->u->events.items[e].phase == SP_PHASE_CLEANUP;
-        const sp_word *p = s->w.pred + (size_t)e * s->w.pred_words;
+        const sp_word *p = sp_world_pred(&s->w, e);
         for (size_t w = 0; w < s->w.pred_words; w++)
             for (sp_word bits = p[w]; bits; bits &= bits - 1)
                 done[w * 64 + (size_t)__builtin_ctzll(bits)] = 1;

@@ -115,19 +115,28 @@ static bool build_order(sp_world *w)
     const sp_update *u = w->u;
     size_t n = u->events.len, ne = u->order.len;
     w->pred_words = (n + 63) / 64;
-    w->pred = sp_arena_calloc(&w->arena, n * w->pred_words + 1, sizeof(sp_word));
+    w->pred_row = sp_arena_calloc(&w->arena, n + 1, sizeof *w->pred_row);
     w->topo = sp_arena_calloc(&w->arena, n + 1, sizeof *w->topo);
     w->topo_rank = sp_arena_calloc(&w->arena, n + 1, sizeof *w->topo_rank);
     uint32_t *indeg = calloc(n + 1, sizeof *indeg);
     uint32_t *first = calloc(n + 2, sizeof *first);
     uint32_t *succ = calloc(ne + 1, sizeof *succ);
     uint32_t *fill = calloc(n + 1, sizeof *fill);
-    bool ok = w->pred && w->topo && w->topo_rank && indeg && first && succ && fill;
+    bool ok = w->pred_row && w->topo && w->topo_rank && indeg && first && succ && fill;
     if (ok) {
         for (size_t i = 0; i < ne; i++) {
             indeg[u->order.items[i].after]++;
             first[u->order.items[i].before + 1]++;
         }
+        /* Row 0 stays empty for the events nothing explicitly precedes. */
+        size_t rows = 1;
+        for (size_t i = 0; i < n; i++)
+            if (indeg[i])
+                w->pred_row[i] = (uint32_t)rows++;
+        w->pred = sp_arena_calloc(&w->arena, rows * w->pred_words + 1, sizeof(sp_word));
+        ok = w->pred != NULL;
+    }
+    if (ok) {
         for (size_t i = 0; i < n; i++)
             first[i + 1] += first[i];
         memcpy(fill, first, n * sizeof *fill);
@@ -152,9 +161,9 @@ static bool build_order(sp_world *w)
         /* pred[b] |= pred[a] ∪ {a} along each edge, in topological order. */
         for (size_t t = 0; ok && t < n; t++) {
             uint32_t a = w->topo[t];
-            sp_word *pa = w->pred + (size_t)a * w->pred_words;
+            const sp_word *pa = sp_world_pred(w, a);
             for (uint32_t j = first[a]; j < first[a + 1]; j++) {
-                sp_word *pb = w->pred + (size_t)succ[j] * w->pred_words;
+                sp_word *pb = w->pred + (size_t)w->pred_row[succ[j]] * w->pred_words;
                 for (size_t k = 0; k < w->pred_words; k++)
                     pb[k] |= pa[k];
                 pb[a / 64] |= (sp_word)1 << (a % 64);
@@ -181,8 +190,9 @@ bool sp_world_build(sp_world *w, const sp_update *u)
     w->edges_in = sp_arena_calloc(&w->arena, nf + 1, sizeof(uint32_t));
     w->edges_out_first = sp_arena_calloc(&w->arena, nc + 2, sizeof(uint32_t));
     w->edges_out = sp_arena_calloc(&w->arena, nf + 1, sizeof(uint32_t));
-    keyed *rules = calloc(nf + 1, sizeof *rules), *att = calloc(nf + 1, sizeof *att),
-          *claims = calloc(nf + 1, sizeof *claims);
+    /* Filled before they are read: not cleared (facts may number millions). */
+    keyed *rules = malloc((nf + 1) * sizeof *rules), *att = malloc((nf + 1) * sizeof *att),
+          *claims = malloc((nf + 1) * sizeof *claims);
     uint32_t *fill = calloc(nc + 1, sizeof *fill), *fill_out = calloc(nc + 1, sizeof *fill_out);
     bool ok = w->edges_in_first && w->edges_in && w->edges_out_first && w->edges_out && rules &&
               att && claims && fill && fill_out;
@@ -255,7 +265,7 @@ bool sp_world_before(const sp_world *w, uint32_t a, uint32_t b)
     const sp_event *ea = &w->u->events.items[a], *eb = &w->u->events.items[b];
     if (ea->phase == SP_PHASE_MAIN && eb->phase == SP_PHASE_CLEANUP)
         return true;
-    const sp_word *pb = w->pred + (size_t)b * w->pred_words;
+    const sp_word *pb = sp_world_pred(w, b);
     return (pb[a / 64] >> (a % 64)) & 1;
 }
 

@@ -35,10 +35,14 @@ typedef struct sp_world {
     /* CLAIM facts by name; every REFER fact. */
     sp_fact_index claims;
     SP_VEC(uint32_t) refers;
-    /* Transitive order: pred[e] holds every event that must precede e
-     * through explicit edges (the main-before-cleanup rule is applied by
-     * sp_world_before). */
+    /* Transitive order: the bitset sp_world_pred(w, e) holds every event
+     * that must precede e through explicit edges (the main-before-cleanup
+     * rule is applied by sp_world_before).  Only events with an explicit
+     * predecessor have a row of their own; the others share the empty row
+     * 0, so a large update with few explicit edges does not pay events²
+     * bits. */
     sp_word *pred;
+    uint32_t *pred_row; /* per event */
     size_t pred_words;
     uint32_t *topo; /* events in a topological order */
     uint32_t *topo_rank;
@@ -48,6 +52,12 @@ typedef struct sp_world {
  * frees, also after a failed build). */
 bool sp_world_build(sp_world *w, const sp_update *u);
 void sp_world_release(sp_world *w);
+
+/* The events that must precede e through explicit edges (pred_words words). */
+static inline const sp_word *sp_world_pred(const sp_world *w, uint32_t e)
+{
+    return w->pred + (size_t)w->pred_row[e] * w->pred_words;
+}
 
 /* Must event a happen before event b in every run of the update? */
 bool sp_world_before(const sp_world *w, uint32_t a, uint32_t b);
