@@ -35,8 +35,11 @@ bool sp_requirement_local(const sp_requirements *req, const sp_update *u, const 
 void sp_requirement_store(const sp_requirements *req, const sp_target_group *g,
                           const sp_reqset *set);
 /* Whether the instance's own configuration(s) already leave `name`
- * without an owner (then a dangling reference to it is not a window). */
-bool sp_requirement_dangling_allowed(const sp_requirements *req, uint32_t instance, sp_name name);
+ * without an owner (then a dangling reference to it is not a window).
+ * `w`: a world over the requirements' model, for its claims, which depend
+ * on the model alone. */
+bool sp_requirement_dangling_allowed(const sp_requirements *req, const sp_world *w,
+                                     uint32_t instance, sp_name name);
 
 /* Does any present instance claim `name`?  `present` is per instance. */
 bool sp_name_owned(const sp_world *w, sp_name name, const unsigned char *present);

@@ -8,12 +8,39 @@
 
 struct sp_requirements {
     const sp_update *update;
+    /* Built when a requirement is first computed here: a search of the
+     * whole update computes them itself (sp_requirement_local). */
     sp_world world;
+    bool world_built;
     sp_subgraph_marks *marks;
     const sp_reqset **exposure; /* per instance, NULL until computed */
-    unsigned char *all_done, *none_done, *present_initial, *present_final;
+    unsigned char *present_initial, *present_final;
     bool failed;
 };
+
+/* Presence in the empty state (nothing done) and in the full state
+ * (everything done), as sp_world_present decides it. */
+static bool present_first(const sp_presence *p)
+{
+    return p->initially;
+}
+
+static bool present_last(const sp_presence *p)
+{
+    return (p->initially || p->birth != SP_NONE) && p->death == SP_NONE;
+}
+
+static const sp_world *requirements_world(sp_requirements *r)
+{
+    if (!r->world_built) {
+        if (!sp_world_build(&r->world, r->update)) {
+            sp_world_release(&r->world);
+            return NULL;
+        }
+        r->world_built = true;
+    }
+    return &r->world;
+}
 
 int sp_target_groups(const sp_model *m, uint32_t component, sp_target_group out[2])
 {
@@ -45,19 +72,15 @@ sp_requirements *sp_requirements_compute(const sp_update *u)
     if (!r)
         return NULL;
     r->update = u;
-    size_t ni = u->model->instances.len, ne = u->events.len;
+    size_t ni = u->model->instances.len;
     r->exposure = sp_arena_calloc(&ctx->arena, ni + 1, sizeof *r->exposure);
-    r->all_done = sp_arena_alloc(&ctx->arena, ne + 1);
-    r->none_done = sp_arena_calloc(&ctx->arena, ne + 1, 1);
     r->present_initial = sp_arena_alloc(&ctx->arena, ni + 1);
     r->present_final = sp_arena_alloc(&ctx->arena, ni + 1);
-    if (!r->exposure || !r->all_done || !r->none_done || !r->present_initial ||
-        !r->present_final || !sp_world_build(&r->world, u))
+    if (!r->exposure || !r->present_initial || !r->present_final)
         return NULL;
-    memset(r->all_done, 1, ne + 1);
     for (size_t i = 0; i < ni; i++) {
-        r->present_initial[i] = sp_world_present(&r->world, (uint32_t)i, r->none_done);
-        r->present_final[i] = sp_world_present(&r->world, (uint32_t)i, r->all_done);
+        r->present_initial[i] = present_first(&u->presence[i]);
+        r->present_final[i] = present_last(&u->presence[i]);
     }
     r->marks = NULL; /* built on first use; sp_requirements_release frees them */
     return r;
@@ -68,7 +91,9 @@ void sp_requirements_release(sp_requirements *r)
     if (r) {
         sp_subgraph_marks_free(r->marks);
         r->marks = NULL;
-        sp_world_release(&r->world);
+        if (r->world_built)
+            sp_world_release(&r->world);
+        r->world_built = false;
     }
 }
 
@@ -100,10 +125,8 @@ bool sp_requirement_local(const sp_requirements *r, const sp_update *u, const sp
         return false;
     for (size_t i = 0; i < sg->involved.len; i++) {
         uint32_t in = sg->involved.items[i];
-        const sp_presence *p = &u->presence[in];
-        bool first = p->initially;
-        bool last = (p->initially || p->birth != SP_NONE) && p->death == SP_NONE;
-        if (r->present_initial[in] != first || r->present_final[in] != last)
+        if (r->present_initial[in] != present_first(&u->presence[in]) ||
+            r->present_final[in] != present_last(&u->presence[in]))
             return false;
     }
     return true;
@@ -121,10 +144,10 @@ void sp_requirement_store(const sp_requirements *rc, const sp_target_group *g,
 /* Exposure of the group's instances in the empty and in the full state. */
 static bool compute_group(sp_requirements *r, const sp_target_group *g)
 {
-    const sp_world *w = &r->world;
-    sp_ctx *ctx = w->ctx;
-    if (!r->marks && !(r->marks = sp_subgraph_marks_new(w)))
+    const sp_world *w = requirements_world(r);
+    if (!w || (!r->marks && !(r->marks = sp_subgraph_marks_new(w))))
         return false;
+    sp_ctx *ctx = w->ctx;
     sp_arena scratch, temp;
     sp_arena_init(&scratch, 0);
     sp_arena_init(&temp, 0);
@@ -180,7 +203,7 @@ const sp_reqset *sp_requirement_exposure(const sp_requirements *rc, uint32_t ins
     sp_requirements *r = (sp_requirements *)rc; /* lazily filled cache */
     if (r->exposure[instance])
         return r->exposure[instance];
-    const sp_model *m = r->world.m;
+    const sp_model *m = r->update->model;
     sp_target_group groups[2];
     int n = sp_target_groups(m, m->instances.items[instance].component, groups);
     for (int i = 0; i < n; i++)
@@ -202,11 +225,12 @@ bool sp_name_owned(const sp_world *w, sp_name name, const unsigned char *present
     return false;
 }
 
-bool sp_requirement_dangling_allowed(const sp_requirements *r, uint32_t instance, sp_name name)
+bool sp_requirement_dangling_allowed(const sp_requirements *r, const sp_world *w,
+                                     uint32_t instance, sp_name name)
 {
-    const sp_instance *in = &r->world.m->instances.items[instance];
-    bool unowned_old = !sp_name_owned(&r->world, name, r->present_initial);
-    bool unowned_new = !sp_name_owned(&r->world, name, r->present_final);
+    const sp_instance *in = &r->update->model->instances.items[instance];
+    bool unowned_old = !sp_name_owned(w, name, r->present_initial);
+    bool unowned_new = !sp_name_owned(w, name, r->present_final);
     switch (in->label) {
     case SP_LABEL_OLD:
         return unowned_old;

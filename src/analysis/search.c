@@ -507,7 +507,7 @@ static bool search_dangling(searcher *s, uint32_t refer_fact, sp_arena *scratch)
     const uint32_t *claims = sp_fact_index_get(&s->w.claims, 0, rf->name, &nclaims);
     if (nclaims == 0)
         return true; /* owned by nobody in either configuration: external */
-    if (sp_requirement_dangling_allowed(s->req, u, rf->name))
+    if (sp_requirement_dangling_allowed(s->req, &s->w, u, rf->name))
         return true;
     question *q = sp_arena_alloc(scratch, sizeof *q);
     if (!q)
