@@ -22,6 +22,7 @@ typedef struct searcher {
     sp_point_ws point;      /* for re-checking witnesses */
     unsigned char *done;    /* per event */
     unsigned char *present; /* per instance; 2 = not part of this question */
+    unsigned char *influenced; /* per component, in a whole update: see find_influenced */
     bool failed;            /* internal failure */
     bool stopped;           /* a bound stopped the search */
 } searcher;
@@ -374,10 +375,90 @@ static bool report_exposure(searcher *s, question *q, int k)
     return ok && f.sample && add_finding(s, &f);
 }
 
+static bool component_changes(const sp_world *w, const unsigned char *changes, uint32_t c)
+{
+    return c < w->m->components.len && changes[c];
+}
+
+/* In a whole update, marks the components whose instances may have an
+ * instance with an event in their subgraph: those that consult a
+ * component that changes, and every component downstream of them.  What a
+ * node of component c consults over-approximates what sp_subgraph_build
+ * involves for it: c, and for each edge into c its owner, its source
+ * (whose instances are nodes in turn), its slots, their attachments'
+ * owners and guards, and those guards' rules' owners.  A target of an
+ * unmarked component has no event in its subgraph, so no window, and
+ * needs no subgraph built: most of a large update. */
+static bool find_influenced(searcher *s)
+{
+    const sp_world *w = &s->w;
+    const sp_model *m = w->m;
+    size_t nc = m->components.len;
+    unsigned char *changes = calloc(nc + 1, 1);
+    uint32_t *queue = malloc((nc + 1) * sizeof *queue);
+    s->influenced = calloc(nc + 1, 1);
+    if (!changes || !queue || !s->influenced) {
+        free(changes);
+        free(queue);
+        return false;
+    }
+    for (size_t i = 0; i < m->instances.len; i++) {
+        const sp_presence *p = &s->u->presence[i];
+        if (p->birth != SP_NONE || p->death != SP_NONE)
+            changes[m->instances.items[i].component] = 1;
+    }
+    size_t tail = 0;
+    for (uint32_t c = 0; c < nc; c++) {
+        bool consults = changes[c];
+        for (uint32_t j = w->edges_in_first[c]; j < w->edges_in_first[c + 1] && !consults; j++) {
+            const sp_fact *e = &m->facts.items[w->edges_in[j]];
+            consults = component_changes(w, changes, m->instances.items[e->owner].component) ||
+                       component_changes(w, changes, e->a.component);
+            for (uint32_t k = 0; k < e->slots_count && !consults; k++) {
+                const sp_ref *sl = &m->slot_refs.items[e->slots_first + k];
+                consults = component_changes(w, changes, sl->component);
+                size_t na;
+                const uint32_t *att = sp_fact_index_get(&w->attaches, sl->component, sl->name, &na);
+                for (size_t x = 0; x < na && !consults; x++) {
+                    const sp_fact *af = &m->facts.items[att[x]];
+                    consults = component_changes(w, changes, m->instances.items[af->owner].component) ||
+                               component_changes(w, changes, af->b.component);
+                    size_t nr;
+                    const uint32_t *rules =
+                        sp_fact_index_get(&w->rules, af->b.component, af->b.name, &nr);
+                    for (size_t y = 0; y < nr && !consults; y++)
+                        consults = component_changes(
+                            w, changes, m->instances.items[m->facts.items[rules[y]].owner].component);
+                }
+            }
+        }
+        if (consults) {
+            s->influenced[c] = 1;
+            queue[tail++] = c;
+        }
+    }
+    /* A node's sources are nodes too: what reaches c is marked downstream. */
+    for (size_t head = 0; head < tail; head++) {
+        uint32_t c = queue[head];
+        for (uint32_t j = w->edges_out_first[c]; j < w->edges_out_first[c + 1]; j++) {
+            uint32_t b = m->facts.items[w->edges_out[j]].b.component;
+            if (b < nc && !s->influenced[b]) {
+                s->influenced[b] = 1;
+                queue[tail++] = b;
+            }
+        }
+    }
+    free(changes);
+    free(queue);
+    return true;
+}
+
 /* Sets up and runs one exposure question; false on internal failure. */
 static bool search_group(searcher *s, const sp_target_group *g, sp_arena *scratch,
                          sp_arena *temp)
 {
+    if (s->influenced && !s->influenced[s->u->model->instances.items[g->inst[0]].component])
+        return true; /* see find_influenced */
     question *q = sp_arena_alloc(scratch, sizeof *q);
     if (!q)
         return false;
@@ -640,6 +721,8 @@ bool sp_search(const sp_update *u, const sp_requirements *req, const sp_limits *
               (s.marks = sp_subgraph_marks_new(&s.w)) != NULL && sp_point_ws_init(&s.point, &s.w);
     if (ok)
         memset(s.present, 2, ni + 1);
+    if (ok && u->whole)
+        ok = find_influenced(&s);
     sp_arena scratch, temp;
     sp_arena_init(&scratch, 0);
     sp_arena_init(&temp, 0);
@@ -664,6 +747,7 @@ bool sp_search(const sp_update *u, const sp_requirements *req, const sp_limits *
     sp_world_release(&s.w);
     free(s.done);
     free(s.present);
+    free(s.influenced);
     if (ok) {
         sort_findings(out);
         sp_apply_suppressions(m, out); /* accepted windows, for every caller */
