@@ -201,7 +201,8 @@ typedef void (*cfn_res_fn)(cfn_emit *e, const cfn_resource *target, const sp_doc
                            void *arg);
 size_t cfn_targets(cfn_emit *e, const sp_doc *node, bool *external, cfn_res_fn fn, void *arg);
 
-/* The template resources a PATHS parameter names, each once (at most 64). */
+/* The template resources a PATHS parameter names, each once (at most 64;
+ * items and at are set only below n). */
 typedef struct cfn_reslist {
     const cfn_resource *items[64];
     const sp_doc *at[64];
