@@ -28,6 +28,10 @@ typedef struct cfn_index {
 bool cfn_index_put(sp_arena *a, cfn_index *ix, const char *key, uint32_t val);
 /* UINT32_MAX when absent. */
 uint32_t cfn_index_get(const cfn_index *ix, const char *key);
+/* The same with the key's hash given: a name looked up in several tables
+ * (a Ref: parameters, then resources) is hashed once. */
+uint32_t cfn_index_hash(const char *key);
+uint32_t cfn_index_get_hashed(const cfn_index *ix, const char *key, uint32_t hash);
 
 /* Whether a resource exists, after evaluating its Condition. */
 typedef enum cfn_presence { CFN_PRESENT, CFN_ABSENT, CFN_MAYBE } cfn_presence;

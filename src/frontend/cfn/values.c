@@ -562,7 +562,8 @@ static cfn_value eval_fn(const cfn_template *t, const sp_doc *e, const char *fn,
         const char *name = is_string(arg) ? sp_doc_text(arg) : NULL;
         if (!name)
             return unknown;
-        const cfn_param *p = cfn_find_param(t, name);
+        cfn_named named = cfn_find_name(t, name);
+        const cfn_param *p = named.param;
         if (p) {
             if (p->novalue)
                 return value(CFN_VAL_NONE, e);
@@ -570,7 +571,7 @@ static cfn_value eval_fn(const cfn_template *t, const sp_doc *e, const char *fn,
                 return unknown;
             return p->is_list ? value(CFN_VAL_LIST, p->list) : string_value(p->value, e);
         }
-        const cfn_resource *r = cfn_find_resource(t, name);
+        const cfn_resource *r = named.resource;
         if (!r)
             return unknown;
         cfn_value v = value(CFN_VAL_RESOURCE, e);
@@ -852,9 +853,10 @@ static void ref_mention(const cfn_template *t, cfn_mention_kind kind, const char
     (void)attr;
     (void)live;
     ref_closure *c = arg;
-    if (kind == CFN_M_REF && cfn_find_param(t, name))
+    cfn_named named = cfn_find_name(t, name);
+    if (kind == CFN_M_REF && named.param)
         return;
-    const cfn_resource *r = cfn_find_resource(t, name);
+    const cfn_resource *r = named.resource;
     if (r)
         c->fn(t, r, at, c->arg);
 }
