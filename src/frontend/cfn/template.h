@@ -161,6 +161,10 @@ void cfn_check_expr(cfn_template *t, const sp_doc *expr, bool in_condition);
  * its function form (an undecided Fn::If carries its condition's normal
  * form instead of the name).  NULL stands for "absent" (AWS::NoValue). */
 const sp_doc *cfn_normalize(const cfn_template *t, const sp_doc *expr);
+/* Whether cfn_normalize(ta, a) and cfn_normalize(tb, b) are equal
+ * (sp_doc_equal, or both absent), building as little of them as it can. */
+bool cfn_same_normal_form(const cfn_template *ta, const sp_doc *a, const cfn_template *tb,
+                          const sp_doc *b);
 
 /* Synthesised document nodes, positioned like `at`. */
 sp_doc *cfn_doc_string(sp_ctx *ctx, const sp_doc *at, const char *text);
