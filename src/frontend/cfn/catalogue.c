@@ -1061,7 +1061,8 @@ size_t cfn_param_list(const struct cfn_type_entry *te, const char *name, const c
 /* ---- emitting ---- */
 
 bool cfn_emit_facts(sp_ctx *ctx, const cfn_catalogue *c, const struct cfn_type_entry *type,
-                    const cfn_template *t, const cfn_resource *r, sp_model *m)
+                    const cfn_template *t, const cfn_resource *r, const uint32_t *comp_of,
+                    sp_model *m)
 {
     if (!type || (type->role->inert && !type->transit))
         return true;
@@ -1073,8 +1074,9 @@ bool cfn_emit_facts(sp_ctx *ctx, const cfn_catalogue *c, const struct cfn_type_e
     e.t = t;
     e.r = r;
     e.m = m;
+    e.comp_of = comp_of;
     e.ok = true;
-    e.self = sp_model_find(m, r->id);
+    e.self = comp_of[cfn_resource_index(t, r)];
     if (e.self == SP_NONE) {
         sp_error(ctx, r->loc, "internal: no component for resource '%s'", r->id);
         return false;

@@ -142,6 +142,7 @@ struct cfn_emit {
     const cfn_template *t;
     const cfn_resource *r;
     sp_model *m;
+    const uint32_t *comp_of; /* the component of each resource of t, by index */
     uint32_t self; /* component of r */
     bool ok;
 };

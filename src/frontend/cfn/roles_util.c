@@ -752,7 +752,9 @@ sp_ref cfn_ref_self(cfn_emit *e, const char *name)
 
 sp_ref cfn_ref_res(cfn_emit *e, const cfn_resource *res, const char *name)
 {
-    sp_ref r = {sp_model_find(e->m, res->id), intern(e, name)};
+    uint32_t i = cfn_resource_index(e->t, res);
+    uint32_t comp = i != UINT32_MAX ? e->comp_of[i] : sp_model_find(e->m, res->id);
+    sp_ref r = {comp, intern(e, name)};
     return r;
 }
 

@@ -106,6 +106,11 @@ const cfn_resource *cfn_find_resource(const cfn_template *t, const char *id)
     return i == UINT32_MAX ? NULL : &t->res[i].pub;
 }
 
+uint32_t cfn_resource_index(const cfn_template *t, const cfn_resource *r)
+{
+    return cfn_res_of(r)->t == t ? cfn_res_index(t, r) : UINT32_MAX;
+}
+
 cfn_named cfn_find_name(const cfn_template *t, const char *name)
 {
     cfn_named n = {NULL, NULL};
