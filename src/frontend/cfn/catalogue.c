@@ -1022,7 +1022,23 @@ const char *cfn_entry_separate(const struct cfn_type_entry *te)
 
 const sp_doc *cfn_param(const struct cfn_type_entry *te, const char *name)
 {
-    return te ? sp_doc_get(te->node, name) : NULL;
+    if (!te)
+        return NULL;
+    /* Names are string constants (roles.h), so a name asked again comes
+     * back at the same address. */
+    for (unsigned i = 0; i < te->nasked; i++)
+        if (te->asked[i].name == name)
+            return te->asked[i].value;
+    const sp_doc *v = sp_doc_get(te->node, name);
+    /* The entry is const to its users, not in memory (as the catalogue's
+     * caches); a full memo just stops remembering. */
+    struct cfn_type_entry *m = (struct cfn_type_entry *)te;
+    if (m->nasked < sizeof m->asked / sizeof *m->asked) {
+        m->asked[m->nasked].name = name;
+        m->asked[m->nasked].value = v;
+        m->nasked++;
+    }
+    return v;
 }
 
 const char *cfn_param_str(const struct cfn_type_entry *te, const char *name, const char *dflt)

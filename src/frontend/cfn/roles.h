@@ -79,6 +79,14 @@ struct cfn_type_entry {
     const char *claims_prop;
     const char *file;        /* the catalogue file it came from */
     sp_loc loc;              /* its key there */
+    /* Parameters asked for so far, by the address of their name
+     * (cfn_param): roles ask an entry for the same few parameters for
+     * every resource of its type. */
+    struct {
+        const char *name;
+        const sp_doc *value; /* NULL: the entry does not set it */
+    } asked[32];
+    unsigned nasked;
 };
 
 /* A namespace of globally claimable names and the DNS names that point
@@ -125,7 +133,10 @@ struct cfn_catalogue {
 const cfn_namespace *cfn_catalogue_names(const cfn_catalogue *c, size_t *n);
 const char *const *cfn_catalogue_actions(const cfn_catalogue *c, size_t *n);
 
-/* Parameters of an entry (NULL / default when the entry does not set it). */
+/* Parameters of an entry (NULL / default when the entry does not set it).
+ * `name` must be a string constant (the roles' own parameter names, here
+ * and in every function below that takes a parameter name): answers are
+ * remembered per entry by the name's address. */
 const sp_doc *cfn_param(const struct cfn_type_entry *te, const char *name);
 const char *cfn_param_str(const struct cfn_type_entry *te, const char *name, const char *dflt);
 bool cfn_param_bool(const struct cfn_type_entry *te, const char *name, bool dflt);

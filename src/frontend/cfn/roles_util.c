@@ -16,7 +16,9 @@ static const char *intrinsic(const sp_doc *n, const sp_doc **arg)
     if (!n || n->kind != SP_DOC_MAP || n->u.map.len != 1)
         return NULL;
     const char *k = sp_doc_text(n->u.map.pairs[0].key);
-    if (!k || (strcmp(k, "Ref") && strncmp(k, "Fn::", 4) && strcmp(k, "Condition")))
+    if (!k || (!(k[0] == 'R' && k[1] == 'e' && k[2] == 'f' && !k[3]) &&
+               !(k[0] == 'F' && k[1] == 'n' && k[2] == ':' && k[3] == ':') &&
+               strcmp(k, "Condition")))
         return NULL;
     if (arg)
         *arg = n->u.map.pairs[0].value;

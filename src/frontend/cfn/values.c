@@ -160,7 +160,10 @@ const char *cfn_intrinsic(const sp_doc *node, const sp_doc **arg)
     const char *k = sp_doc_text(node->u.map.pairs[0].key);
     if (!k)
         return NULL;
-    if (strcmp(k, "Ref") != 0 && strncmp(k, "Fn::", 4) != 0)
+    /* "Ref" or "Fn::...", spelled out: this is asked of every map of every
+     * walk over a template. */
+    if (!(k[0] == 'R' && k[1] == 'e' && k[2] == 'f' && !k[3]) &&
+        !(k[0] == 'F' && k[1] == 'n' && k[2] == ':' && k[3] == ':'))
         return NULL;
     if (arg)
         *arg = node->u.map.pairs[0].value;
