@@ -126,6 +126,12 @@ struct cfn_catalogue {
      * asks for the same few types over and over). */
     cfn_index found_ix;
     SP_VEC(const struct cfn_type_entry *) found;
+    /* Interned slot and guard names by address (roles_util.c). */
+    struct {
+        const char *name;
+        sp_name id;
+    } slot_names[16];
+    unsigned nslot_names;
 };
 
 /* The claimable namespaces and the action vocabulary (sorted): with
@@ -240,6 +246,9 @@ void cfn_each_resource_of(cfn_emit *e, void (*fn)(cfn_emit *e, const cfn_resourc
 /* ---- facts ---- */
 
 sp_ref cfn_ref_internet(void);
+/* A slot or guard (`name`, NULL for the node itself) of the emitting
+ * resource or of another.  `name` must be a string constant or catalogue
+ * text: its id is remembered by address. */
 sp_ref cfn_ref_self(cfn_emit *e, const char *name);
 /* SP_NONE component when r has no component (should not happen). */
 sp_ref cfn_ref_res(cfn_emit *e, const cfn_resource *r, const char *name);

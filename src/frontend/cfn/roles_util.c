@@ -746,9 +746,29 @@ static sp_name intern(cfn_emit *e, const char *name)
     return n;
 }
 
+/* Slot and guard names are the roles' string constants or catalogue text,
+ * both living as long as the run, and a handful of them is named for
+ * every resource: their ids are remembered by address instead of hashing
+ * the text each time. */
+static sp_name slot_name(cfn_emit *e, const char *name)
+{
+    cfn_catalogue *c = (cfn_catalogue *)e->cat;
+    if (!name || !c)
+        return intern(e, name);
+    for (unsigned i = 0; i < c->nslot_names; i++)
+        if (c->slot_names[i].name == name)
+            return c->slot_names[i].id;
+    sp_name n = intern(e, name);
+    if (n && c->nslot_names < sizeof c->slot_names / sizeof *c->slot_names) {
+        c->slot_names[c->nslot_names].name = name;
+        c->slot_names[c->nslot_names++].id = n;
+    }
+    return n;
+}
+
 sp_ref cfn_ref_self(cfn_emit *e, const char *name)
 {
-    sp_ref r = {e->self, intern(e, name)};
+    sp_ref r = {e->self, slot_name(e, name)};
     return r;
 }
 
@@ -756,7 +776,7 @@ sp_ref cfn_ref_res(cfn_emit *e, const cfn_resource *res, const char *name)
 {
     uint32_t i = cfn_resource_index(e->t, res);
     uint32_t comp = i != UINT32_MAX ? e->comp_of[i] : sp_model_find(e->m, res->id);
-    sp_ref r = {comp, intern(e, name)};
+    sp_ref r = {comp, slot_name(e, name)};
     return r;
 }
 
@@ -892,9 +912,9 @@ void cfn_refer(cfn_emit *e, const char *name, const sp_doc *at, const char *why)
 static bool splice_strings(char *buf, size_t cap, const char *fmt, va_list ap)
 {
     size_t len = 0;
-    for (const char *p = fmt; *p; p++) {
+    for (const char *p = fmt; *p;) {
         const char *s = p;
-        size_t n = 1;
+        size_t n;
         if (*p == '%') {
             if (p[1] != 's')
                 return false;
@@ -902,7 +922,11 @@ static bool splice_strings(char *buf, size_t cap, const char *fmt, va_list ap)
             if (!s)
                 s = "(null)";
             n = strlen(s);
-            p++;
+            p += 2;
+        } else {
+            const char *pct = strchr(p, '%');
+            n = pct ? (size_t)(pct - p) : strlen(p);
+            p += n;
         }
         if (len + n >= cap)
             n = cap - 1 - len;
