@@ -944,21 +944,19 @@ static void node_accepts(cfn_emit *e)
     cfn_accepts(e, cfn_req_set(e, &q), p.at, why);
 }
 
-/* Attaches the node's security groups to its slot "sg". */
-static bool node_groups(cfn_emit *e)
+/* Attaches the node's security groups (`g`: what its "groups" name) to
+ * its slot "sg". */
+static void node_groups(cfn_emit *e, const cfn_reslist *g)
 {
-    cfn_reslist g;
-    cfn_resources_of(e, NULL, NULL, "groups", &g);
-    for (size_t i = 0; i < g.n; i++)
-        cfn_attach(e, cfn_ref_self(e, "sg"), cfn_ref_res(e, g.items[i], "ingress"), g.at[i],
-                   cfn_why(e, "security group %s", g.items[i]->id));
-    if (g.external) {
-        cfn_guard(e, "external-sg", SP_ALLOW, g.ext_at,
+    for (size_t i = 0; i < g->n; i++)
+        cfn_attach(e, cfn_ref_self(e, "sg"), cfn_ref_res(e, g->items[i], "ingress"), g->at[i],
+                   cfn_why(e, "security group %s", g->items[i]->id));
+    if (g->external) {
+        cfn_guard(e, "external-sg", SP_ALLOW, g->ext_at,
                   "security group outside the template: assumed to allow everything");
-        cfn_attach(e, cfn_ref_self(e, "sg"), cfn_ref_self(e, "external-sg"), g.ext_at,
+        cfn_attach(e, cfn_ref_self(e, "sg"), cfn_ref_self(e, "external-sg"), g->ext_at,
                    "security group outside the template");
     }
-    return g.any;
 }
 
 /* Requests from the address families a public address serves. */
@@ -1008,12 +1006,9 @@ static void public_edges(cfn_emit *e, const cfn_resource *target,
 static bool emit_network_node(cfn_emit *e)
 {
     const sp_doc *where = NULL;
-    bool named = false;
-    {
-        cfn_reslist g;
-        cfn_resources_of(e, NULL, NULL, "groups", &g);
-        named = g.any;
-    }
+    cfn_reslist groups;
+    cfn_resources_of(e, NULL, NULL, "groups", &groups);
+    bool named = groups.any;
     cfn_tri open = named ? CFN_NO : cfn_tests(e, NULL, NULL, "open-without-groups", &where);
     cfn_slot(e, "sg", open == CFN_YES || open == CFN_UNSURE, NULL,
              open == CFN_YES || open == CFN_UNSURE
@@ -1021,7 +1016,7 @@ static bool emit_network_node(cfn_emit *e)
              : named ? "its security groups"
                      : "no security group named: the VPC's default group, which admits "
                        "nothing from outside");
-    node_groups(e);
+    node_groups(e, &groups);
 
     /* Public address? */
     const sp_doc *pw = NULL;
