@@ -1022,7 +1022,23 @@ const char *cfn_entry_separate(const struct cfn_type_entry *te)
 
 const sp_doc *cfn_param(const struct cfn_type_entry *te, const char *name)
 {
-    return te ? sp_doc_get(te->node, name) : NULL;
+    if (!te)
+        return NULL;
+    /* Names are string constants (roles.h), so a name asked again comes
+     * back at the same address. */
+    for (unsigned i = 0; i < te->nasked; i++)
+        if (te->asked[i].name == name)
+            return te->asked[i].value;
+    const sp_doc *v = sp_doc_get(te->node, name);
+    /* The entry is const to its users, not in memory (as the catalogue's
+     * caches); a full memo just stops remembering. */
+    struct cfn_type_entry *m = (struct cfn_type_entry *)te;
+    if (m->nasked < sizeof m->asked / sizeof *m->asked) {
+        m->asked[m->nasked].name = name;
+        m->asked[m->nasked].value = v;
+        m->nasked++;
+    }
+    return v;
 }
 
 const char *cfn_param_str(const struct cfn_type_entry *te, const char *name, const char *dflt)
@@ -1061,7 +1077,8 @@ size_t cfn_param_list(const struct cfn_type_entry *te, const char *name, const c
 /* ---- emitting ---- */
 
 bool cfn_emit_facts(sp_ctx *ctx, const cfn_catalogue *c, const struct cfn_type_entry *type,
-                    const cfn_template *t, const cfn_resource *r, sp_model *m)
+                    const cfn_template *t, const cfn_resource *r, const uint32_t *comp_of,
+                    sp_model *m)
 {
     if (!type || (type->role->inert && !type->transit))
         return true;
@@ -1073,8 +1090,9 @@ bool cfn_emit_facts(sp_ctx *ctx, const cfn_catalogue *c, const struct cfn_type_e
     e.t = t;
     e.r = r;
     e.m = m;
+    e.comp_of = comp_of;
     e.ok = true;
-    e.self = sp_model_find(m, r->id);
+    e.self = comp_of[cfn_resource_index(t, r)];
     if (e.self == SP_NONE) {
         sp_error(ctx, r->loc, "internal: no component for resource '%s'", r->id);
         return false;

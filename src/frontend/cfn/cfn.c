@@ -69,11 +69,18 @@ typedef struct loader {
     entry *entries;
     size_t n;
     cfn_index ix; /* logical ID -> entry */
+    /* Per resource of OLD and NEW (by index): the entry of its logical ID
+     * (UINT32_MAX: none), then the component (SP_NONE: none).  References
+     * are followed by resource index, and hashing the logical ID again for
+     * every reference was a good part of building the model. */
+    uint32_t *entry_old, *entry_new;
+    uint32_t *comp_old, *comp_new;
     bool failed;
 } loader;
 
 static bool add_entry(loader *L, const cfn_resource *r, bool is_new)
 {
+    const cfn_template *t = is_new ? L->tnew : L->told;
     uint32_t i = cfn_index_get(&L->ix, r->id);
     if (i == UINT32_MAX) {
         i = (uint32_t)L->n++;
@@ -89,13 +96,34 @@ static bool add_entry(loader *L, const cfn_resource *r, bool is_new)
         L->entries[i].rn = r;
     else
         L->entries[i].ro = r;
+    (is_new ? L->entry_new : L->entry_old)[cfn_res_index(t, r)] = i;
     return true;
 }
 
 static const entry *entry_of(const loader *L, const cfn_template *t, uint32_t res)
 {
-    uint32_t i = cfn_index_get(&L->ix, t->res[res].pub.id);
+    uint32_t i = (t == L->tnew ? L->entry_new : L->entry_old)[res];
     return i == UINT32_MAX ? NULL : &L->entries[i];
+}
+
+/* The entry of every resource of `t`: those present were recorded by
+ * add_entry; an absent one (its Condition is false) may still share its
+ * logical ID with a resource of the other template. */
+static void index_entries(loader *L, const cfn_template *t, uint32_t *of)
+{
+    for (size_t i = 0; i < t->nres; i++)
+        if (t->res[i].pub.presence == CFN_ABSENT)
+            of[i] = cfn_index_get(&L->ix, t->res[i].pub.id);
+}
+
+static uint32_t *component_array(loader *L, const cfn_template *t, const uint32_t *entry_of_res)
+{
+    uint32_t *comp = sp_arena_alloc_raw(&L->ctx->arena, (t->nres + 1) * sizeof *comp);
+    if (!comp)
+        return NULL;
+    for (size_t i = 0; i < t->nres; i++)
+        comp[i] = entry_of_res[i] == UINT32_MAX ? SP_NONE : L->entries[entry_of_res[i]].comp;
+    return comp;
 }
 
 /* The entry a NEW-template edge points at, when that is replaced. */
@@ -175,7 +203,8 @@ static bool add_instance(loader *L, const entry *E, sp_version v, sp_label label
                               deps.items[i].declared))
             return false;
     const struct cfn_type_entry *type = v == SP_VER_OLD ? E->type_old : E->type_new;
-    if (type && !cfn_emit_facts(L->ctx, L->cat, type, t, r, L->m)) {
+    const uint32_t *comp = t == L->tnew ? L->comp_new : L->comp_old;
+    if (type && !cfn_emit_facts(L->ctx, L->cat, type, t, r, comp, L->m)) {
         if (!L->ctx->errors)
             sp_error(L->ctx, r->loc, "internal: no facts for resource '%s'", r->id);
         return false;
@@ -381,10 +410,14 @@ bool sp_cfn_load(sp_ctx *ctx, const sp_frontend_options *opt, const sp_doc *old_
 
     /* Components: NEW's logical IDs in order, then those only in OLD. */
     L.entries = sp_arena_calloc(&ctx->arena, L.tnew->nres + L.told->nres + 1, sizeof *L.entries);
-    if (!L.entries) {
+    L.entry_old = sp_arena_alloc_raw(&ctx->arena, (L.told->nres + 1) * sizeof *L.entry_old);
+    L.entry_new = sp_arena_alloc_raw(&ctx->arena, (L.tnew->nres + 1) * sizeof *L.entry_new);
+    if (!L.entries || !L.entry_old || !L.entry_new) {
         sp_oom(ctx);
         return false;
     }
+    memset(L.entry_old, 0xff, (L.told->nres + 1) * sizeof *L.entry_old);
+    memset(L.entry_new, 0xff, (L.tnew->nres + 1) * sizeof *L.entry_new);
     for (size_t i = 0; i < L.tnew->nres; i++)
         if (L.tnew->res[i].pub.presence != CFN_ABSENT && !add_entry(&L, &L.tnew->res[i].pub, true))
             return false;
@@ -392,6 +425,8 @@ bool sp_cfn_load(sp_ctx *ctx, const sp_frontend_options *opt, const sp_doc *old_
         if (L.told->res[i].pub.presence != CFN_ABSENT &&
             !add_entry(&L, &L.told->res[i].pub, false))
             return false;
+    index_entries(&L, L.tnew, L.entry_new);
+    index_entries(&L, L.told, L.entry_old);
     for (size_t i = 0; i < L.n; i++) {
         entry *E = &L.entries[i];
         const cfn_resource *r = E->rn ? E->rn : E->ro;
@@ -451,9 +486,11 @@ bool sp_cfn_load(sp_ctx *ctx, const sp_frontend_options *opt, const sp_doc *old_
         if (E->change == SP_CHANGE_REPLACED)
             check_custom_name(&L, E);
     }
+    L.comp_old = component_array(&L, L.told, L.entry_old);
+    L.comp_new = component_array(&L, L.tnew, L.entry_new);
     /* Facts: a large template repeats the same request sets thousands of
      * times; each is built once. */
-    if (!sp_reqset_pool_open(ctx)) {
+    if (!L.comp_old || !L.comp_new || !sp_reqset_pool_open(ctx)) {
         sp_oom(ctx);
         return false;
     }

@@ -28,6 +28,10 @@ typedef struct cfn_index {
 bool cfn_index_put(sp_arena *a, cfn_index *ix, const char *key, uint32_t val);
 /* UINT32_MAX when absent. */
 uint32_t cfn_index_get(const cfn_index *ix, const char *key);
+/* The same with the key's hash given: a name looked up in several tables
+ * (a Ref: parameters, then resources) is hashed once. */
+uint32_t cfn_index_hash(const char *key);
+uint32_t cfn_index_get_hashed(const cfn_index *ix, const char *key, uint32_t hash);
 
 /* Whether a resource exists, after evaluating its Condition. */
 typedef enum cfn_presence { CFN_PRESENT, CFN_ABSENT, CFN_MAYBE } cfn_presence;
@@ -77,6 +81,9 @@ void cfn_each_reference(const cfn_template *t, const sp_doc *expr,
                         void *arg);
 
 const cfn_resource *cfn_find_resource(const cfn_template *t, const char *id);
+/* The index of resource `r` in template `t` (document order), or
+ * UINT32_MAX when `r` is a resource of another template. */
+uint32_t cfn_resource_index(const cfn_template *t, const cfn_resource *r);
 /* Calls `fn` for every resource of the template, in document order (the
  * catalogue's roles use it for reverse look-ups, e.g. which listeners
  * forward to a target group). */
@@ -109,9 +116,12 @@ const char *cfn_entry_separate(const struct cfn_type_entry *te);
 /* Emits the reachability facts of resource `r` of template `t` into the
  * model's current (just added) instance.  References to other resources are
  * emitted as sp_ref to the component with that logical ID (components exist
- * for every logical ID of both templates before any facts are emitted). */
+ * for every logical ID of both templates before any facts are emitted);
+ * `comp_of` gives it for each resource of `t` by index (SP_NONE: no
+ * component has its logical ID). */
 bool cfn_emit_facts(sp_ctx *ctx, const cfn_catalogue *c, const struct cfn_type_entry *type,
-                    const cfn_template *t, const cfn_resource *r, sp_model *m);
+                    const cfn_template *t, const cfn_resource *r, const uint32_t *comp_of,
+                    sp_model *m);
 
 /* ---- suppressions (suppressions.c) ---- */
 

@@ -288,12 +288,12 @@ bool cfn_diff_resource(const cfn_template *told, const cfn_resource *ro,
                        const cfn_type_facts *facts, bool *replace)
 {
     sp_ctx *ctx = tnew->ctx;
-    const sp_doc *op = cfn_normalize(told, ro->props);
-    const sp_doc *np = cfn_normalize(tnew, rn->props);
     *replace = false;
     /* Most definitions do not change at all: then no path can differ. */
-    if ((!op && !np) || (op && np && sp_doc_equal(op, np)))
+    if (cfn_same_normal_form(told, ro->props, tnew, rn->props))
         return false;
+    const sp_doc *op = cfn_normalize(told, ro->props);
+    const sp_doc *np = cfn_normalize(tnew, rn->props);
     for (size_t i = 0; facts && i < facts->ncreate_only && !*replace; i++) {
         node_vec a = {0}, b = {0};
         collect(ctx, op, facts->create_only[i], &a, 0);

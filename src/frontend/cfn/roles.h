@@ -79,6 +79,14 @@ struct cfn_type_entry {
     const char *claims_prop;
     const char *file;        /* the catalogue file it came from */
     sp_loc loc;              /* its key there */
+    /* Parameters asked for so far, by the address of their name
+     * (cfn_param): roles ask an entry for the same few parameters for
+     * every resource of its type. */
+    struct {
+        const char *name;
+        const sp_doc *value; /* NULL: the entry does not set it */
+    } asked[32];
+    unsigned nasked;
 };
 
 /* A namespace of globally claimable names and the DNS names that point
@@ -118,6 +126,12 @@ struct cfn_catalogue {
      * asks for the same few types over and over). */
     cfn_index found_ix;
     SP_VEC(const struct cfn_type_entry *) found;
+    /* Interned slot and guard names by address (roles_util.c). */
+    struct {
+        const char *name;
+        sp_name id;
+    } slot_names[16];
+    unsigned nslot_names;
 };
 
 /* The claimable namespaces and the action vocabulary (sorted): with
@@ -125,7 +139,10 @@ struct cfn_catalogue {
 const cfn_namespace *cfn_catalogue_names(const cfn_catalogue *c, size_t *n);
 const char *const *cfn_catalogue_actions(const cfn_catalogue *c, size_t *n);
 
-/* Parameters of an entry (NULL / default when the entry does not set it). */
+/* Parameters of an entry (NULL / default when the entry does not set it).
+ * `name` must be a string constant (the roles' own parameter names, here
+ * and in every function below that takes a parameter name): answers are
+ * remembered per entry by the name's address. */
 const sp_doc *cfn_param(const struct cfn_type_entry *te, const char *name);
 const char *cfn_param_str(const struct cfn_type_entry *te, const char *name, const char *dflt);
 bool cfn_param_bool(const struct cfn_type_entry *te, const char *name, bool dflt);
@@ -142,6 +159,7 @@ struct cfn_emit {
     const cfn_template *t;
     const cfn_resource *r;
     sp_model *m;
+    const uint32_t *comp_of; /* the component of each resource of t, by index */
     uint32_t self; /* component of r */
     bool ok;
 };
@@ -201,7 +219,8 @@ typedef void (*cfn_res_fn)(cfn_emit *e, const cfn_resource *target, const sp_doc
                            void *arg);
 size_t cfn_targets(cfn_emit *e, const sp_doc *node, bool *external, cfn_res_fn fn, void *arg);
 
-/* The template resources a PATHS parameter names, each once (at most 64). */
+/* The template resources a PATHS parameter names, each once (at most 64;
+ * items and at are set only below n). */
 typedef struct cfn_reslist {
     const cfn_resource *items[64];
     const sp_doc *at[64];
@@ -227,6 +246,9 @@ void cfn_each_resource_of(cfn_emit *e, void (*fn)(cfn_emit *e, const cfn_resourc
 /* ---- facts ---- */
 
 sp_ref cfn_ref_internet(void);
+/* A slot or guard (`name`, NULL for the node itself) of the emitting
+ * resource or of another.  `name` must be a string constant or catalogue
+ * text: its id is remembered by address. */
 sp_ref cfn_ref_self(cfn_emit *e, const char *name);
 /* SP_NONE component when r has no component (should not happen). */
 sp_ref cfn_ref_res(cfn_emit *e, const cfn_resource *r, const char *name);

@@ -498,6 +498,42 @@ static const char *sg_principal(cfn_emit *e, const sp_doc *expr)
     return cfn_why(e, "sg:%s", cfn_pattern_text(e, expr));
 }
 
+/* The fields of a security group rule that decide its set. */
+enum {
+    RF_CIDR, RF_CIDR6, RF_SRC_PL, RF_DST_PL, RF_SRC_SG, RF_DST_SG, RF_SRC_SG_NAME,
+    RF_PROTO, RF_FROM, RF_TO, RF_N
+};
+
+/* Reads them in one pass over the rule's keys (a template has thousands of
+ * rules; looking each field up on its own walked every rule a dozen
+ * times).  Keys are unique, so this finds what sp_doc_get would. */
+static void rule_fields(const sp_doc *rule, const sp_doc **f)
+{
+#define RF(s) {s, sizeof s - 1}
+    static const struct {
+        const char *name;
+        size_t len;
+    } names[RF_N] = {RF("CidrIp"),           RF("CidrIpv6"),
+                     RF("SourcePrefixListId"), RF("DestinationPrefixListId"),
+                     RF("SourceSecurityGroupId"), RF("DestinationSecurityGroupId"),
+                     RF("SourceSecurityGroupName"), RF("IpProtocol"),
+                     RF("FromPort"),         RF("ToPort")};
+#undef RF
+    for (size_t i = 0; i < RF_N; i++)
+        f[i] = NULL;
+    for (size_t k = 0; k < rule->u.map.len; k++) {
+        const sp_doc *key = rule->u.map.pairs[k].key;
+        if (!sp_doc_is_scalar(key))
+            continue;
+        for (size_t i = 0; i < RF_N; i++)
+            if (!f[i] && key->u.scalar.len == names[i].len &&
+                !memcmp(key->u.scalar.text, names[i].name, names[i].len)) {
+                f[i] = rule->u.map.pairs[k].value;
+                break;
+            }
+    }
+}
+
 /* The set of one security group rule (a map with EC2's field names);
  * NULL when it names no source/destination (EC2 then adds no rule). */
 static const sp_reqset *sg_rule_set(cfn_emit *e, const sp_doc *rule, bool egress,
@@ -505,12 +541,13 @@ static const sp_reqset *sg_rule_set(cfn_emit *e, const sp_doc *rule, bool egress
 {
     if (!rule || rule->kind != SP_DOC_MAP)
         return NULL;
-    const sp_doc *v4 = sp_doc_get(rule, "CidrIp"), *v6 = sp_doc_get(rule, "CidrIpv6");
-    const sp_doc *pl = sp_doc_get(rule, egress ? "DestinationPrefixListId" : "SourcePrefixListId");
-    const sp_doc *sg = egress ? sp_doc_get(rule, "DestinationSecurityGroupId")
-                              : sp_doc_get(rule, "SourceSecurityGroupId");
+    const sp_doc *f[RF_N];
+    rule_fields(rule, f);
+    const sp_doc *v4 = f[RF_CIDR], *v6 = f[RF_CIDR6];
+    const sp_doc *pl = f[egress ? RF_DST_PL : RF_SRC_PL];
+    const sp_doc *sg = f[egress ? RF_DST_SG : RF_SRC_SG];
     if (!sg && !egress)
-        sg = sp_doc_get(rule, "SourceSecurityGroupName");
+        sg = f[RF_SRC_SG_NAME];
     if (v4 && cfn_is_novalue_node(e, v4))
         v4 = NULL;
     if (v6 && cfn_is_novalue_node(e, v6))
@@ -539,12 +576,10 @@ static const sp_reqset *sg_rule_set(cfn_emit *e, const sp_doc *rule, bool egress
     } else {
         return NULL;
     }
-    proto_ports(e, &q, sp_doc_get(rule, "IpProtocol"), sp_doc_get(rule, "FromPort"),
-                sp_doc_get(rule, "ToPort"), sp_doc_get(rule, "FromPort"),
-                sp_doc_get(rule, "ToPort"));
-    const char *proto = cfn_text(e, sp_doc_get(rule, "IpProtocol"));
-    const char *from = cfn_text(e, sp_doc_get(rule, "FromPort"));
-    const char *to = cfn_text(e, sp_doc_get(rule, "ToPort"));
+    proto_ports(e, &q, f[RF_PROTO], f[RF_FROM], f[RF_TO], f[RF_FROM], f[RF_TO]);
+    const char *proto = cfn_text(e, f[RF_PROTO]);
+    const char *from = cfn_text(e, f[RF_FROM]);
+    const char *to = cfn_text(e, f[RF_TO]);
     int pn = -2;
     if (proto)
         cfn_parse_proto(proto, &pn);
@@ -909,21 +944,19 @@ static void node_accepts(cfn_emit *e)
     cfn_accepts(e, cfn_req_set(e, &q), p.at, why);
 }
 
-/* Attaches the node's security groups to its slot "sg". */
-static bool node_groups(cfn_emit *e)
+/* Attaches the node's security groups (`g`: what its "groups" name) to
+ * its slot "sg". */
+static void node_groups(cfn_emit *e, const cfn_reslist *g)
 {
-    cfn_reslist g;
-    cfn_resources_of(e, NULL, NULL, "groups", &g);
-    for (size_t i = 0; i < g.n; i++)
-        cfn_attach(e, cfn_ref_self(e, "sg"), cfn_ref_res(e, g.items[i], "ingress"), g.at[i],
-                   cfn_why(e, "security group %s", g.items[i]->id));
-    if (g.external) {
-        cfn_guard(e, "external-sg", SP_ALLOW, g.ext_at,
+    for (size_t i = 0; i < g->n; i++)
+        cfn_attach(e, cfn_ref_self(e, "sg"), cfn_ref_res(e, g->items[i], "ingress"), g->at[i],
+                   cfn_why(e, "security group %s", g->items[i]->id));
+    if (g->external) {
+        cfn_guard(e, "external-sg", SP_ALLOW, g->ext_at,
                   "security group outside the template: assumed to allow everything");
-        cfn_attach(e, cfn_ref_self(e, "sg"), cfn_ref_self(e, "external-sg"), g.ext_at,
+        cfn_attach(e, cfn_ref_self(e, "sg"), cfn_ref_self(e, "external-sg"), g->ext_at,
                    "security group outside the template");
     }
-    return g.any;
 }
 
 /* Requests from the address families a public address serves. */
@@ -973,12 +1006,9 @@ static void public_edges(cfn_emit *e, const cfn_resource *target,
 static bool emit_network_node(cfn_emit *e)
 {
     const sp_doc *where = NULL;
-    bool named = false;
-    {
-        cfn_reslist g;
-        cfn_resources_of(e, NULL, NULL, "groups", &g);
-        named = g.any;
-    }
+    cfn_reslist groups;
+    cfn_resources_of(e, NULL, NULL, "groups", &groups);
+    bool named = groups.any;
     cfn_tri open = named ? CFN_NO : cfn_tests(e, NULL, NULL, "open-without-groups", &where);
     cfn_slot(e, "sg", open == CFN_YES || open == CFN_UNSURE, NULL,
              open == CFN_YES || open == CFN_UNSURE
@@ -986,7 +1016,7 @@ static bool emit_network_node(cfn_emit *e)
              : named ? "its security groups"
                      : "no security group named: the VPC's default group, which admits "
                        "nothing from outside");
-    node_groups(e);
+    node_groups(e, &groups);
 
     /* Public address? */
     const sp_doc *pw = NULL;

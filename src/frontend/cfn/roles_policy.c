@@ -189,8 +189,12 @@ void cfn_req_actions(cfn_emit *e, cfn_req *q, const char **patterns, size_t n, b
         }
         bool wild = strchr(pat, '*') || strchr(pat, '?');
         bool found = false;
+        /* A pattern that starts with a letter matches only actions that
+         * start with it: most of the vocabulary is skipped at one compare. */
+        int first = *pat == '*' || *pat == '?' ? -1 : tolower((unsigned char)*pat);
         for (size_t j = 0; j < nactions && nk < cap; j++)
-            if (glob(pat, actions[j])) {
+            if ((first < 0 || tolower((unsigned char)actions[j][0]) == first) &&
+                glob(pat, actions[j])) {
                 sp_name id = sp_intern(&e->ctx->names, actions[j]);
                 if (id)
                     keys[nk++] = sp_key_action(id);

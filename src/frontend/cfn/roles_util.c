@@ -16,7 +16,9 @@ static const char *intrinsic(const sp_doc *n, const sp_doc **arg)
     if (!n || n->kind != SP_DOC_MAP || n->u.map.len != 1)
         return NULL;
     const char *k = sp_doc_text(n->u.map.pairs[0].key);
-    if (!k || (strcmp(k, "Ref") && strncmp(k, "Fn::", 4) && strcmp(k, "Condition")))
+    if (!k || (!(k[0] == 'R' && k[1] == 'e' && k[2] == 'f' && !k[3]) &&
+               !(k[0] == 'F' && k[1] == 'n' && k[2] == ':' && k[3] == ':') &&
+               strcmp(k, "Condition")))
         return NULL;
     if (arg)
         *arg = n->u.map.pairs[0].value;
@@ -744,15 +746,37 @@ static sp_name intern(cfn_emit *e, const char *name)
     return n;
 }
 
+/* Slot and guard names are the roles' string constants or catalogue text,
+ * both living as long as the run, and a handful of them is named for
+ * every resource: their ids are remembered by address instead of hashing
+ * the text each time. */
+static sp_name slot_name(cfn_emit *e, const char *name)
+{
+    cfn_catalogue *c = (cfn_catalogue *)e->cat;
+    if (!name || !c)
+        return intern(e, name);
+    for (unsigned i = 0; i < c->nslot_names; i++)
+        if (c->slot_names[i].name == name)
+            return c->slot_names[i].id;
+    sp_name n = intern(e, name);
+    if (n && c->nslot_names < sizeof c->slot_names / sizeof *c->slot_names) {
+        c->slot_names[c->nslot_names].name = name;
+        c->slot_names[c->nslot_names++].id = n;
+    }
+    return n;
+}
+
 sp_ref cfn_ref_self(cfn_emit *e, const char *name)
 {
-    sp_ref r = {e->self, intern(e, name)};
+    sp_ref r = {e->self, slot_name(e, name)};
     return r;
 }
 
 sp_ref cfn_ref_res(cfn_emit *e, const cfn_resource *res, const char *name)
 {
-    sp_ref r = {sp_model_find(e->m, res->id), intern(e, name)};
+    uint32_t i = cfn_resource_index(e->t, res);
+    uint32_t comp = i != UINT32_MAX ? e->comp_of[i] : sp_model_find(e->m, res->id);
+    sp_ref r = {comp, slot_name(e, name)};
     return r;
 }
 
@@ -880,12 +904,48 @@ void cfn_refer(cfn_emit *e, const char *name, const sp_doc *at, const char *why)
     name_fact(e, SP_FACT_REFER, name, at, why);
 }
 
+/* Formats that only splice strings ("sg:%s", "%s %s%s") are most of the
+ * explanations of a large template, and vsnprintf costs about ten times a
+ * copy.  Writes what vsnprintf would (NULL as "(null)", cut at the buffer
+ * size); false for any other conversion, with nothing consumed from `ap`
+ * that the caller still needs (it works on a copy). */
+static bool splice_strings(char *buf, size_t cap, const char *fmt, va_list ap)
+{
+    size_t len = 0;
+    for (const char *p = fmt; *p;) {
+        const char *s = p;
+        size_t n;
+        if (*p == '%') {
+            if (p[1] != 's')
+                return false;
+            s = va_arg(ap, const char *);
+            if (!s)
+                s = "(null)";
+            n = strlen(s);
+            p += 2;
+        } else {
+            const char *pct = strchr(p, '%');
+            n = pct ? (size_t)(pct - p) : strlen(p);
+            p += n;
+        }
+        if (len + n >= cap)
+            n = cap - 1 - len;
+        memcpy(buf + len, s, n);
+        len += n;
+    }
+    buf[len] = 0;
+    return true;
+}
+
 const char *cfn_why(cfn_emit *e, const char *fmt, ...)
 {
     char buf[512];
-    va_list ap;
+    va_list ap, copy;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_copy(copy, ap);
+    if (!splice_strings(buf, sizeof buf, fmt, copy))
+        vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(copy);
     va_end(ap);
     const char *s = sp_arena_strdup(&e->ctx->arena, buf);
     if (!s)
@@ -1038,15 +1098,25 @@ static void reslist_node(cfn_emit *e, const cfn_resource *owner, const sp_doc *n
     }
 }
 
+/* Only the header: the lists are read up to n, and clearing a kilobyte per
+ * look-up was a measurable part of emitting facts. */
+static void reslist_init(cfn_reslist *l)
+{
+    l->n = 0;
+    l->external = false;
+    l->any = false;
+    l->ext_at = NULL;
+}
+
 void cfn_resources_of(cfn_emit *e, const struct cfn_type_entry *te, const cfn_resource *r,
                       const char *param, cfn_reslist *out)
 {
-    memset(out, 0, sizeof *out);
+    reslist_init(out);
     cfn_walk_param(e, te, r, param, true, reslist_node, out);
 }
 
 void cfn_resources_in(cfn_emit *e, const sp_doc *expr, cfn_reslist *out)
 {
-    memset(out, 0, sizeof *out);
+    reslist_init(out);
     reslist_node(e, e->r, expr, out);
 }

@@ -12,7 +12,7 @@
  * reason) and records each one in the model for the component, with the
  * configuration whose text carries it.  Which findings they cover is
  * decided after the analysis (analysis/suppress.c). */
-#include "cfn_internal.h"
+#include "template.h"
 
 #include <string.h>
 
@@ -91,7 +91,7 @@ static bool read_entry(sp_ctx *ctx, const cfn_resource *r, const sp_doc *item, u
 bool cfn_read_suppressions(sp_ctx *ctx, const cfn_resource *r, uint32_t comp, sp_version v,
                            sp_model *m)
 {
-    const sp_doc *meta = sp_doc_get(r->def, "Metadata");
+    const sp_doc *meta = cfn_res_of(r)->ref_sections[CFN_SEC_METADATA];
     const sp_doc_pair *own = sp_doc_get_pair(meta, "snipeproof");
     if (!own)
         return true;

@@ -61,11 +61,22 @@ bool cfn_index_put(sp_arena *a, cfn_index *ix, const char *key, uint32_t val)
     return true;
 }
 
+uint32_t cfn_index_hash(const char *key)
+{
+    return hash_str(key);
+}
+
 uint32_t cfn_index_get(const cfn_index *ix, const char *key)
 {
     if (!ix->cap || !key)
         return UINT32_MAX;
-    uint32_t h = hash_str(key);
+    return cfn_index_get_hashed(ix, key, hash_str(key));
+}
+
+uint32_t cfn_index_get_hashed(const cfn_index *ix, const char *key, uint32_t h)
+{
+    if (!ix->cap || !key)
+        return UINT32_MAX;
     size_t j = h & (ix->cap - 1);
     while (ix->keys[j]) {
         if (ix->hashes[j] == h && !strcmp(ix->keys[j], key))
@@ -93,6 +104,26 @@ const cfn_resource *cfn_find_resource(const cfn_template *t, const char *id)
 {
     uint32_t i = t ? cfn_index_get(&t->res_ix, id) : UINT32_MAX;
     return i == UINT32_MAX ? NULL : &t->res[i].pub;
+}
+
+uint32_t cfn_resource_index(const cfn_template *t, const cfn_resource *r)
+{
+    return cfn_res_of(r)->t == t ? cfn_res_index(t, r) : UINT32_MAX;
+}
+
+cfn_named cfn_find_name(const cfn_template *t, const char *name)
+{
+    cfn_named n = {NULL, NULL};
+    if (!name)
+        return n;
+    uint32_t h = hash_str(name);
+    uint32_t i = cfn_index_get_hashed(&t->param_ix, name, h);
+    if (i != UINT32_MAX)
+        n.param = &t->params[i];
+    i = cfn_index_get_hashed(&t->res_ix, name, h);
+    if (i != UINT32_MAX)
+        n.resource = &t->res[i].pub;
+    return n;
 }
 
 void cfn_each_resource(const cfn_template *t,
@@ -370,6 +401,42 @@ static bool alnum_id(const char *s)
     return true;
 }
 
+/* The resource attributes loading needs, in one pass over the definition's
+ * keys (sp_doc_get for each was a scan per attribute, eight per resource).
+ * Keys are unique, compared by length and bytes as sp_doc_get does. */
+static void read_attributes(cfn_res *r, const sp_doc *def)
+{
+#define ATTR(s) {s, sizeof s - 1}
+    static const struct {
+        const char *name;
+        size_t len;
+    } attrs[] = {ATTR("Properties"),     ATTR("Metadata"),  ATTR("UpdatePolicy"),
+                 ATTR("CreationPolicy"), ATTR("Type"),      ATTR("Condition"),
+                 ATTR("DependsOn")};
+#undef ATTR
+    const sp_doc **slots[] = {&r->ref_sections[CFN_SEC_PROPERTIES],
+                              &r->ref_sections[CFN_SEC_METADATA],
+                              &r->ref_sections[CFN_SEC_UPDATE_POLICY],
+                              &r->ref_sections[CFN_SEC_CREATION_POLICY],
+                              &r->type_node,
+                              &r->condition,
+                              &r->depends_on};
+    for (size_t i = 0; i < sizeof attrs / sizeof *attrs; i++)
+        *slots[i] = NULL;
+    for (size_t k = 0; k < def->u.map.len; k++) {
+        const sp_doc *key = def->u.map.pairs[k].key;
+        if (!sp_doc_is_scalar(key))
+            continue;
+        for (size_t i = 0; i < sizeof attrs / sizeof *attrs; i++)
+            if (key->u.scalar.len == attrs[i].len &&
+                !memcmp(key->u.scalar.text, attrs[i].name, attrs[i].len)) {
+                if (!*slots[i])
+                    *slots[i] = def->u.map.pairs[k].value;
+                break;
+            }
+    }
+}
+
 static void load_resources(cfn_template *t, const sp_doc *sec)
 {
     if (!sec) {
@@ -419,11 +486,9 @@ static void load_resources(cfn_template *t, const sp_doc *sec)
         r->pub.id = id;
         r->pub.def = def;
         r->pub.loc = sp_doc_loc(pr->key);
-        r->pub.props = sp_doc_get(def, "Properties");
         r->pub.presence = CFN_PRESENT;
-        r->type_node = sp_doc_get(def, "Type");
-        r->condition = sp_doc_get(def, "Condition");
-        r->depends_on = sp_doc_get(def, "DependsOn");
+        read_attributes(r, def);
+        r->pub.props = r->ref_sections[CFN_SEC_PROPERTIES];
         if (!r->type_node) {
             fail(t, pr->key, "resource '%s' has no Type", id);
             continue;
@@ -483,8 +548,9 @@ static void ref_mention(const cfn_template *ct, cfn_mention_kind kind, const cha
     (void)ct;
     ref_walk *w = arg;
     cfn_template *t = w->t;
-    const cfn_param *p = cfn_find_param(t, name);
-    uint32_t ri = cfn_index_get(&t->res_ix, name);
+    cfn_named named = cfn_find_name(t, name);
+    const cfn_param *p = named.param;
+    uint32_t ri = named.resource ? cfn_res_index(t, named.resource) : UINT32_MAX;
     if (kind == CFN_M_GETATT || (kind == CFN_M_SUB && attr)) {
         if (ri == UINT32_MAX && p) {
             sp_error(t->ctx, sp_doc_loc(at),
@@ -539,22 +605,19 @@ static void check_dependson(ref_walk *w, const sp_doc *dep)
     }
 }
 
-static const char *const ref_sections[] = {"Properties", "Metadata", "UpdatePolicy",
-                                           "CreationPolicy"};
-
 static void load_references(cfn_template *t)
 {
     cfn_index warned = {0};
     for (size_t i = 0; i < t->nres; i++) {
         cfn_res *r = &t->res[i];
         ref_walk w = {t, r, {0}, &warned};
-        for (size_t s = 0; s < sizeof ref_sections / sizeof *ref_sections; s++) {
-            const sp_doc *sec = sp_doc_get(r->pub.def, ref_sections[s]);
+        for (size_t s = 0; s < sizeof r->ref_sections / sizeof *r->ref_sections; s++) {
+            const sp_doc *sec = r->ref_sections[s];
             if (!sec)
                 continue;
             /* Metadata keeps foreign data (cfn-init, designer) whose maps
              * may look like unknown functions; only its references count. */
-            if (strcmp(ref_sections[s], "Metadata") != 0)
+            if (s != CFN_SEC_METADATA)
                 cfn_check_expr(t, sec, false);
             cfn_each_mention(t, sec, ref_mention, &w);
         }

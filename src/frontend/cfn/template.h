@@ -62,6 +62,9 @@ typedef struct cfn_refedge {
     bool dropped;            /* closed a cycle in a template with a Transform */
 } cfn_refedge;
 
+enum cfn_ref_section { CFN_SEC_PROPERTIES, CFN_SEC_METADATA, CFN_SEC_UPDATE_POLICY,
+                       CFN_SEC_CREATION_POLICY };
+
 /* A resource with what the public cfn_resource does not show.  `pub` is
  * first so that a cfn_resource pointer converts back (cfn_prop needs the
  * template to decide Fn::If). */
@@ -72,6 +75,9 @@ typedef struct cfn_res {
     const sp_doc *type_node;
     const sp_doc *condition; /* the Condition value, or NULL */
     const sp_doc *depends_on;
+    /* The attributes references may sit in, as written (NULL when
+     * absent), indexed by cfn_ref_section. */
+    const sp_doc *ref_sections[4];
     cfn_refedge *edges;      /* references and DependsOn, in document order */
     size_t nedges;
 } cfn_res;
@@ -100,6 +106,13 @@ struct cfn_template {
  * were recorded. */
 cfn_template *cfn_template_load(sp_ctx *ctx, const sp_frontend_options *opt, const sp_doc *doc);
 const cfn_param *cfn_find_param(const cfn_template *t, const char *name);
+/* Both look-ups of a name at the cost of one hash: Ref and the mentions
+ * of every expression ask for both, the parameter first. */
+typedef struct cfn_named {
+    const cfn_param *param;
+    const cfn_resource *resource;
+} cfn_named;
+cfn_named cfn_find_name(const cfn_template *t, const char *name);
 const cfn_condition *cfn_find_condition(const cfn_template *t, const char *name);
 static inline const cfn_res *cfn_res_of(const cfn_resource *r)
 {
@@ -148,6 +161,10 @@ void cfn_check_expr(cfn_template *t, const sp_doc *expr, bool in_condition);
  * its function form (an undecided Fn::If carries its condition's normal
  * form instead of the name).  NULL stands for "absent" (AWS::NoValue). */
 const sp_doc *cfn_normalize(const cfn_template *t, const sp_doc *expr);
+/* Whether cfn_normalize(ta, a) and cfn_normalize(tb, b) are equal
+ * (sp_doc_equal, or both absent), building as little of them as it can. */
+bool cfn_same_normal_form(const cfn_template *ta, const sp_doc *a, const cfn_template *tb,
+                          const sp_doc *b);
 
 /* Synthesised document nodes, positioned like `at`. */
 sp_doc *cfn_doc_string(sp_ctx *ctx, const sp_doc *at, const char *text);

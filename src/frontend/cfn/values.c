@@ -160,7 +160,10 @@ const char *cfn_intrinsic(const sp_doc *node, const sp_doc **arg)
     const char *k = sp_doc_text(node->u.map.pairs[0].key);
     if (!k)
         return NULL;
-    if (strcmp(k, "Ref") != 0 && strncmp(k, "Fn::", 4) != 0)
+    /* "Ref" or "Fn::...", spelled out: this is asked of every map of every
+     * walk over a template. */
+    if (!(k[0] == 'R' && k[1] == 'e' && k[2] == 'f' && !k[3]) &&
+        !(k[0] == 'F' && k[1] == 'n' && k[2] == ':' && k[3] == ':'))
         return NULL;
     if (arg)
         *arg = node->u.map.pairs[0].value;
@@ -562,7 +565,8 @@ static cfn_value eval_fn(const cfn_template *t, const sp_doc *e, const char *fn,
         const char *name = is_string(arg) ? sp_doc_text(arg) : NULL;
         if (!name)
             return unknown;
-        const cfn_param *p = cfn_find_param(t, name);
+        cfn_named named = cfn_find_name(t, name);
+        const cfn_param *p = named.param;
         if (p) {
             if (p->novalue)
                 return value(CFN_VAL_NONE, e);
@@ -570,7 +574,7 @@ static cfn_value eval_fn(const cfn_template *t, const sp_doc *e, const char *fn,
                 return unknown;
             return p->is_list ? value(CFN_VAL_LIST, p->list) : string_value(p->value, e);
         }
-        const cfn_resource *r = cfn_find_resource(t, name);
+        const cfn_resource *r = named.resource;
         if (!r)
             return unknown;
         cfn_value v = value(CFN_VAL_RESOURCE, e);
@@ -852,9 +856,10 @@ static void ref_mention(const cfn_template *t, cfn_mention_kind kind, const char
     (void)attr;
     (void)live;
     ref_closure *c = arg;
-    if (kind == CFN_M_REF && cfn_find_param(t, name))
+    cfn_named named = cfn_find_name(t, name);
+    if (kind == CFN_M_REF && named.param)
         return;
-    const cfn_resource *r = cfn_find_resource(t, name);
+    const cfn_resource *r = named.resource;
     if (r)
         c->fn(t, r, at, c->arg);
 }
@@ -1265,4 +1270,118 @@ static const sp_doc *norm(const cfn_template *t, const sp_doc *e, int depth)
 const sp_doc *cfn_normalize(const cfn_template *t, const sp_doc *expr)
 {
     return norm(t, expr, 0);
+}
+
+/* ---- comparing normal forms ---- */
+
+/* Both sides' normal forms, compared (absent equals absent). */
+static bool same_normalized(const cfn_template *ta, const sp_doc *a, const cfn_template *tb,
+                            const sp_doc *b, int depth)
+{
+    const sp_doc *na = norm(ta, a, depth), *nb = norm(tb, b, depth);
+    return (!na && !nb) || (na && nb && sp_doc_equal(na, nb));
+}
+
+/* Whether a and b are the same Ref or list-form Fn::GetAtt with literal
+ * names, to the same template resource on both sides: their normal forms
+ * are then both {Ref: ID} or {Fn::GetAtt: [ID, ATTR]} with string scalars
+ * (is_resource_form, resource_form). */
+static bool same_resource_ref(const cfn_template *ta, const char *fa, const sp_doc *a,
+                              const cfn_template *tb, const char *fb, const sp_doc *b)
+{
+    const sp_doc *na = a, *nb = b; /* the resource names */
+    if (strcmp(fa, fb) != 0)
+        return false;
+    if (strcmp(fa, "Ref") != 0) {
+        if (strcmp(fa, "Fn::GetAtt") != 0 || seq_len(a) != 2 || seq_len(b) != 2 ||
+            !is_string(a->u.seq.items[1]) || !is_string(b->u.seq.items[1]) ||
+            strcmp(sp_doc_text(a->u.seq.items[1]), sp_doc_text(b->u.seq.items[1])) != 0)
+            return false;
+        na = a->u.seq.items[0];
+        nb = b->u.seq.items[0];
+    }
+    if (!is_string(na) || !is_string(nb))
+        return false;
+    const char *name = sp_doc_text(na);
+    if (strcmp(name, sp_doc_text(nb)) != 0)
+        return false;
+    /* The names are equal: one hash serves all four tables.  Ref asks for
+     * a parameter first; Fn::GetAtt only for a resource. */
+    uint32_t h = cfn_index_hash(name);
+    if (!strcmp(fa, "Ref") && (cfn_index_get_hashed(&ta->param_ix, name, h) != UINT32_MAX ||
+                               cfn_index_get_hashed(&tb->param_ix, name, h) != UINT32_MAX))
+        return false;
+    return cfn_index_get_hashed(&ta->res_ix, name, h) != UINT32_MAX &&
+           cfn_index_get_hashed(&tb->res_ix, name, h) != UINT32_MAX;
+}
+
+/* Whether a and b are Fn::Base64 of the same literal: both normal forms
+ * are then computed from the same bytes alone (UserData, mostly). */
+static bool same_base64(const char *fa, const sp_doc *a, const char *fb, const sp_doc *b)
+{
+    return !strcmp(fa, "Fn::Base64") && !strcmp(fb, "Fn::Base64") && sp_doc_is_scalar(a) &&
+           sp_doc_is_scalar(b) && a->kind == b->kind && a->u.scalar.len == b->u.scalar.len &&
+           !memcmp(a->u.scalar.text, b->u.scalar.text, a->u.scalar.len);
+}
+
+/* Whether norm(ta, a) and norm(tb, b) are equal, without building them
+ * where the two trees are alike: most definitions do not change, and their
+ * normal forms cost two copies and a comparison of each.  Exact: a plain
+ * map or list is equal when its children are (a map's keys pair up one to
+ * one, so an absent value must be absent on both sides); references to
+ * resources compare by logical ID; everything else, and any list whose
+ * items differ (AWS::NoValue may shift them), is normalised and compared. */
+static bool same_form(const cfn_template *ta, const sp_doc *a, const cfn_template *tb,
+                      const sp_doc *b, int depth)
+{
+    if (a && b && sp_doc_is_scalar(a) && sp_doc_is_scalar(b)) {
+        /* norm leaves scalars as they are; sp_doc_equal compares texts
+         * except for booleans and nulls */
+        if (a->kind >= SP_DOC_NUMBER && b->kind >= SP_DOC_NUMBER)
+            return a->u.scalar.len == b->u.scalar.len &&
+                   !memcmp(a->u.scalar.text, b->u.scalar.text, a->u.scalar.len);
+        return sp_doc_equal(a, b);
+    }
+    if (!a || !b || depth > 4 * SP_MAX_DEPTH || sp_doc_is_scalar(a) || sp_doc_is_scalar(b))
+        return same_normalized(ta, a, tb, b, depth);
+    const sp_doc *xa, *xb;
+    const char *fa = cfn_intrinsic(a, &xa), *fb = cfn_intrinsic(b, &xb);
+    if (fa || fb)
+        return (fa && fb &&
+                (same_resource_ref(ta, fa, xa, tb, fb, xb) || same_base64(fa, xa, fb, xb))) ||
+               same_normalized(ta, a, tb, b, depth);
+    if (a->kind != b->kind)
+        return same_normalized(ta, a, tb, b, depth);
+    if (a->kind == SP_DOC_SEQ) {
+        if (a->u.seq.len != b->u.seq.len)
+            return same_normalized(ta, a, tb, b, depth);
+        for (size_t i = 0; i < a->u.seq.len; i++)
+            if (!same_form(ta, a->u.seq.items[i], tb, b->u.seq.items[i], depth + 1))
+                return same_normalized(ta, a, tb, b, depth);
+        return true;
+    }
+    size_t n = a->u.map.len;
+    if (n != b->u.map.len)
+        return same_normalized(ta, a, tb, b, depth);
+    for (size_t i = 0; i < n; i++) {
+        const sp_doc *ka = a->u.map.pairs[i].key, *vb = NULL;
+        for (size_t j = 0; j < n && !vb; j++) {
+            const sp_doc *kb = b->u.map.pairs[(i + j) % n].key;
+            if (sp_doc_is_scalar(ka) && sp_doc_is_scalar(kb) &&
+                ka->u.scalar.len == kb->u.scalar.len &&
+                !memcmp(ka->u.scalar.text, kb->u.scalar.text, ka->u.scalar.len))
+                vb = b->u.map.pairs[(i + j) % n].value;
+        }
+        if (!vb)
+            return same_normalized(ta, a, tb, b, depth);
+        if (!same_form(ta, a->u.map.pairs[i].value, tb, vb, depth + 1))
+            return false;
+    }
+    return true;
+}
+
+bool cfn_same_normal_form(const cfn_template *ta, const sp_doc *a, const cfn_template *tb,
+                          const sp_doc *b)
+{
+    return same_form(ta, a, tb, b, 0);
 }
