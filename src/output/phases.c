@@ -467,6 +467,8 @@ static bool def_resolves(const composer *c, const sp_doc *def, const names *pres
     return true;
 }
 
+static int hosted_version(const sp_model *m, const unsigned char *to_new, uint32_t host);
+
 enum { TAKE_NEW, TAKE_OLD, TAKE_NONE, TAKE_EITHER, TAKE_GONE };
 
 /* Components.  A component at its NEW version keeps NEW's text; at its
@@ -494,6 +496,8 @@ static bool mix_components(composer *c, const sp_patch_profile *prof, mapwork *w
         olds[j] = (!comp || comp->def_old) ? ix_pair(&c->old.ix[SEC_RES], key) : NULL;
         if (!comp)
             take[j] = TAKE_EITHER; /* no component: absent in every state (Condition) */
+        else if (comp->change == SP_CHANGE_UNCHANGED && hosted_version(c->m, c->to_new, k) >= 0)
+            take[j] = hosted_version(c->m, c->to_new, k) || !olds[j] ? TAKE_NEW : TAKE_OLD;
         else if (comp->change == SP_CHANGE_UNCHANGED)
             take[j] = olds[j] ? TAKE_EITHER : TAKE_NEW;
         else if (c->to_new[k])
@@ -980,11 +984,53 @@ static sp_ptext *rename_old(sp_ctx *ctx, const sp_ptext *oldt, const sp_ptext *n
     return name ? sp_ptext_from(ctx, name, text, len) : NULL;
 }
 
+/* Components written inside another's text (SAM writes an API's routes in
+ * its functions' Events: sp_cowritten).  An unchanged host is written at
+ * the version of the parts it carries: -1 when it carries none (then its
+ * version does not matter), else 0 (OLD) or 1 (NEW), the first part's. */
+static int hosted_version(const sp_model *m, const unsigned char *to_new, uint32_t host)
+{
+    for (size_t i = 0; i < m->cowritten.len; i++)
+        if (m->cowritten.items[i].host == host)
+            return to_new[m->cowritten.items[i].part] != 0;
+    return -1;
+}
+
+static bool written_new(const sp_model *m, const unsigned char *to_new, uint32_t k)
+{
+    if (m->components.items[k].change != SP_CHANGE_UNCHANGED)
+        return to_new[k];
+    return hosted_version(m, to_new, k) != 0;
+}
+
+/* A step whose parts and hosts are at different versions has no text. */
+static bool cowritten_together(sp_ctx *ctx, const sp_model *m, const unsigned char *to_new)
+{
+    for (size_t i = 0; i < m->cowritten.len; i++) {
+        const sp_cowritten *cw = &m->cowritten.items[i];
+        bool part_new = written_new(m, to_new, cw->part);
+        if (part_new == written_new(m, to_new, cw->host))
+            continue;
+        const char *part = m->components.items[cw->part].key;
+        const char *host = m->components.items[cw->host].key;
+        sp_error(ctx, cw->loc,
+                 "this step needs %s at its %s version and %s at its %s one, but SAM writes "
+                 "the routes of %s from the events of %s; snipeproof cannot write it (deploy "
+                 "first %s as %s has it, with the events %s gives it)",
+                 part, part_new ? "new" : "old", host, part_new ? "old" : "new", part, host,
+                 host, part_new ? "OLD" : "NEW", part_new ? "NEW" : "OLD");
+        return false;
+    }
+    return true;
+}
+
 char *sp_phase_compose(sp_ctx *ctx, const sp_model *m, const unsigned char *to_new,
                        const sp_ptext *oldt, const sp_ptext *newt,
                        const sp_patch_profile *prof, size_t *len_out, sp_phase_info *info,
                        sp_doc **expect)
 {
+    if (!cowritten_together(ctx, m, to_new))
+        return NULL;
     names rconds, rmaps;
     memset(&rconds, 0, sizeof rconds);
     memset(&rmaps, 0, sizeof rmaps);

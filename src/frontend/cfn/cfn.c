@@ -336,6 +336,40 @@ static void note_undecided(loader *L, const cfn_template *t)
             t->undecided == 1 ? "it is" : "they are");
 }
 
+
+/* SAM: an API changes when the routes its functions' events give it do
+ * (cfn_sam_route_api), and such a function's text then carries part of the
+ * API's definition. */
+static bool is_type(const entry *E, const char *type)
+{
+    const cfn_resource *r = E->rn ? E->rn : E->ro;
+    return !strcmp(r->type, type);
+}
+
+static bool sam_routes(loader *L)
+{
+    for (size_t a = 0; a < L->n; a++) {
+        entry *api = &L->entries[a];
+        if (!is_type(api, "AWS::Serverless::Api") && !is_type(api, "AWS::Serverless::HttpApi"))
+            continue;
+        for (size_t f = 0; f < L->n; f++) {
+            const entry *fn = &L->entries[f];
+            const sp_doc *at;
+            if (!is_type(fn, "AWS::Serverless::Function") ||
+                !cfn_sam_routes_differ(L->told, L->tnew, api->id, fn->id, &at))
+                continue;
+            if (api->change == SP_CHANGE_UNCHANGED)
+                api->change = SP_CHANGE_MODIFIED;
+            sp_cowritten cw = {api->comp, fn->comp, sp_doc_loc(at)};
+            if (!sp_vec_push(&L->ctx->arena, &L->m->cowritten, cw)) {
+                sp_oom(L->ctx);
+                return false;
+            }
+        }
+    }
+    return !L->ctx->out_of_memory;
+}
+
 /* A replaced resource that keeps a custom physical name collides with
  * itself: CloudFormation refuses such an update. */
 static void check_custom_name(loader *L, const entry *E)
@@ -399,13 +433,16 @@ bool sp_cfn_load(sp_ctx *ctx, const sp_frontend_options *opt, const sp_doc *old_
         if (E->comp == SP_NONE)
             return false;
         sp_component *c = &m->components.items[E->comp];
+        /* A generated component has positions (the event that asks SAM
+         * for it) but no text of its own to write to. */
+        c->generated = r->generated;
         if (E->ro) {
             c->loc_old = E->ro->loc;
-            c->def_old = E->ro->def;
+            c->def_old = r->generated ? NULL : E->ro->def;
         }
         if (E->rn) {
             c->loc_new = E->rn->loc;
-            c->def_new = E->rn->def;
+            c->def_new = r->generated ? NULL : E->rn->def;
         }
         /* Metadata snipeproof.ignore: the windows each side accepts. */
         if ((E->ro && !cfn_read_suppressions(ctx, E->ro, E->comp, SP_VER_OLD, m)) ||
@@ -442,6 +479,8 @@ bool sp_cfn_load(sp_ctx *ctx, const sp_frontend_options *opt, const sp_doc *old_
         }
     }
     if (L.failed || cfn_catalogue_failed(L.cat))
+        return false;
+    if ((L.told->sam || L.tnew->sam) && !sam_routes(&L))
         return false;
     note_separate(&L);
     ripple(&L);

@@ -89,6 +89,10 @@ struct cfn_template {
     cfn_index param_ix, cond_ix, res_ix;
     const sp_doc *mappings, *outputs;
     const sp_doc *transform; /* Transform, recorded (not expanded) */
+    bool sam;                /* the Transform is (or lists) AWS::Serverless-2016-10-31 */
+    /* The APIs SAM generates for Api and HttpApi events that name none
+     * (ServerlessRestApi, ServerlessHttpApi), when some event needs one. */
+    const cfn_resource *sam_implicit_api[2];
     unsigned undecided;      /* resources whose Condition is undecidable */
     bool failed;             /* an error was reported while loading */
 };
@@ -178,6 +182,11 @@ const cfn_type_facts *cfn_facts_find(cfn_facts *f, const char *type);
 bool cfn_diff_resource(const cfn_template *told, const cfn_resource *ro,
                        const cfn_template *tnew, const cfn_resource *rn,
                        const cfn_type_facts *facts, bool *replace);
+/* Whether the routes function `fn` gives SAM API `api` (its Api/HttpApi
+ * events that name it: cfn_sam_route_api) differ between the templates;
+ * *at: where (the first such event, NEW's if any). */
+bool cfn_sam_routes_differ(const cfn_template *told, const cfn_template *tnew, const char *api,
+                           const char *fn, const sp_doc **at);
 /* Whether node `at` (inside rn's definition) lies under one of the
  * createOnly paths of rn's type. */
 bool cfn_under_create_only(const cfn_resource *rn, const cfn_type_facts *facts,
