@@ -156,14 +156,17 @@ typedef struct sp_suppression {
     sp_loc loc;           /* the entry in the configuration's text */
 } sp_suppression;
 
-/* Component `part` is written, in part, inside component `host`'s text:
- * SAM writes an API's routes in its functions' Events.  Recorded only
- * where that text differs between OLD and NEW; then no configuration with
- * `part` and `host` at different versions can be written as a text (the
- * analysis and the planner still consider it). */
+/* Part of component `part`'s definition is written inside component
+ * `host`'s text, at `path` (keys from the host's definition): SAM writes an
+ * API's routes in its functions' Events.  Recorded only where that text
+ * differs between OLD and NEW.  A configuration with `part` and `host` at
+ * different versions is written with the subtree at `path` taken from
+ * `part`'s version (src/output/phases.c). */
 typedef struct sp_cowritten {
     uint32_t part, host;
-    sp_loc loc;           /* where host's text carries part's definition */
+    const char *const *path;
+    size_t npath;
+    sp_loc loc;           /* the subtree, in NEW's text if NEW has it */
 } sp_cowritten;
 
 typedef struct sp_model {

@@ -1003,24 +1003,151 @@ static bool written_new(const sp_model *m, const unsigned char *to_new, uint32_t
     return hosted_version(m, to_new, k) != 0;
 }
 
-/* A step whose parts and hosts are at different versions has no text. */
-static bool cowritten_together(sp_ctx *ctx, const sp_model *m, const unsigned char *to_new)
+/* One mapping of a text whose pairs are swapped for the other side's. */
+typedef struct swap_map {
+    const sp_doc *map;
+    unsigned char *action;
+    sp_item *replace;
+    SP_VEC(sp_item) ins;
+    SP_VEC(size_t) after;
+} swap_map;
+
+typedef SP_VEC(swap_map) swap_vec;
+
+static const sp_doc *at_path(const sp_doc *d, const char *const *path, size_t n)
 {
+    for (size_t i = 0; d && i < n; i++)
+        d = d->kind == SP_DOC_MAP ? sp_doc_get(d, path[i]) : NULL;
+    return d;
+}
+
+static swap_map *swap_of(sp_ctx *ctx, swap_vec *v, const sp_doc *map)
+{
+    for (size_t i = 0; i < v->len; i++)
+        if (v->items[i].map == map)
+            return &v->items[i];
+    swap_map w;
+    memset(&w, 0, sizeof w);
+    w.map = map;
+    w.action = sp_arena_calloc(&ctx->arena, map->u.map.len + 1, 1);
+    w.replace = sp_arena_calloc(&ctx->arena, map->u.map.len + 1, sizeof *w.replace);
+    if (!w.action || !w.replace || !sp_vec_push(&ctx->arena, v, w)) {
+        sp_oom(ctx);
+        return NULL;
+    }
+    return &v->items[v->len - 1];
+}
+
+/* Where a host is written at another version than a part it carries, the
+ * part's subtree must come from the part's version: `from` gives it, `to`
+ * (the host's side) takes it, in `v`'s edits of `to`'s text. */
+static bool swap_one(sp_ctx *ctx, const sp_model *m, const sp_cowritten *cw, bool part_new,
+                     const sp_ptext *to, const sp_ptext *from, const sp_patch_profile *prof,
+                     swap_vec *v)
+{
+    const char *host = m->components.items[cw->host].key;
+    const char *part = m->components.items[cw->part].key;
+    const sp_doc *to_def = sp_doc_get(section(to, prof->section), host);
+    const sp_doc *from_def = sp_doc_get(section(from, prof->section), host);
+    const sp_doc *to_parent = at_path(to_def, cw->path, cw->npath - 1);
+    const sp_doc *from_parent = at_path(from_def, cw->path, cw->npath - 1);
+    const char *key = cw->path[cw->npath - 1];
+    const sp_doc_pair *tp = to_parent && to_parent->kind == SP_DOC_MAP
+                                ? sp_doc_get_pair(to_parent, key) : NULL;
+    const sp_doc_pair *fp = from_parent && from_parent->kind == SP_DOC_MAP
+                                ? sp_doc_get_pair(from_parent, key) : NULL;
+    if (!to_parent || to_parent->kind != SP_DOC_MAP) {
+        if (!fp)
+            return true; /* neither side has it */
+        const char *holder = cw->npath >= 2 ? cw->path[cw->npath - 2] : "definition";
+        sp_error(ctx, cw->loc,
+                 "this step needs %s at its %s version and %s at its %s one; the %s of %s "
+                 "hold part of %s (SAM writes an API's routes from its functions' events), "
+                 "but %s as %s has it has no %s; snipeproof cannot write it",
+                 part, part_new ? "new" : "old", host, part_new ? "old" : "new", holder, host,
+                 part, host, part_new ? "OLD" : "NEW", holder);
+        return false;
+    }
+    swap_map *w = swap_of(ctx, v, to_parent);
+    if (!w)
+        return false;
+    size_t j = tp ? (size_t)(tp - to_parent->u.map.pairs) : 0;
+    if (tp && fp) {
+        w->action[j] = SP_PAIR_REPLACE;
+        w->replace[j].key = key;
+        w->replace[j].from = from;
+        w->replace[j].pair = fp;
+    } else if (tp) {
+        w->action[j] = SP_PAIR_DELETE;
+    } else if (fp) {
+        sp_item it;
+        memset(&it, 0, sizeof it);
+        it.key = key;
+        it.from = from;
+        it.pair = fp;
+        if (!sp_vec_push(&ctx->arena, &w->ins, it) ||
+            !sp_vec_push(&ctx->arena, &w->after, (size_t)SIZE_MAX)) {
+            sp_oom(ctx);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* `t` with the swaps of `v` carried out (or `t` itself when there are
+ * none), read again. */
+static const sp_ptext *swapped(sp_ctx *ctx, const sp_ptext *t, const swap_vec *v)
+{
+    if (!v->len)
+        return t;
+    sp_edits e;
+    memset(&e, 0, sizeof e);
+    e.pt = t;
+    for (size_t i = 0; i < v->len; i++) {
+        const swap_map *w = &v->items[i];
+        sp_map_edit me = {w->map, w->action, w->replace, w->ins.items, w->after.items,
+                          w->ins.len};
+        if (!sp_patch_map(&e, &me))
+            return NULL;
+    }
+    size_t len;
+    char *text = sp_edits_apply(&e, &len);
+    const char *name = text ? sp_arena_printf(&ctx->arena, "%s (with routes of the other version)",
+                                              sp_source_get(ctx, t->src)->path)
+                            : NULL;
+    return name ? sp_ptext_from(ctx, name, text, len) : NULL;
+}
+
+/* The texts a step is composed from when hosts carry parts at another
+ * version: *oldt and *newt with those parts' subtrees swapped in. */
+static bool swap_cowritten(sp_ctx *ctx, const sp_model *m, const unsigned char *to_new,
+                           const sp_patch_profile *prof, const sp_ptext **oldt,
+                           const sp_ptext **newt)
+{
+    swap_vec in_old = {0}, in_new = {0};
     for (size_t i = 0; i < m->cowritten.len; i++) {
         const sp_cowritten *cw = &m->cowritten.items[i];
         bool part_new = written_new(m, to_new, cw->part);
-        if (part_new == written_new(m, to_new, cw->host))
+        bool host_new = written_new(m, to_new, cw->host);
+        if (part_new == host_new)
             continue;
-        const char *part = m->components.items[cw->part].key;
-        const char *host = m->components.items[cw->host].key;
-        sp_error(ctx, cw->loc,
-                 "this step needs %s at its %s version and %s at its %s one, but SAM writes "
-                 "the routes of %s from the events of %s; snipeproof cannot write it (deploy "
-                 "first %s as %s has it, with the events %s gives it)",
-                 part, part_new ? "new" : "old", host, part_new ? "old" : "new", part, host,
-                 host, part_new ? "OLD" : "NEW", part_new ? "NEW" : "OLD");
-        return false;
+        if (!cw->npath) {
+            sp_error(ctx, cw->loc,
+                     "this step needs %s and %s, whose text holds part of it, at different "
+                     "versions; snipeproof cannot write it",
+                     m->components.items[cw->part].key, m->components.items[cw->host].key);
+            return false;
+        }
+        if (!*oldt || !swap_one(ctx, m, cw, part_new, host_new ? *newt : *oldt,
+                                host_new ? *oldt : *newt, prof, host_new ? &in_new : &in_old))
+            return false;
     }
+    const sp_ptext *o = *oldt ? swapped(ctx, *oldt, &in_old) : NULL;
+    const sp_ptext *n = swapped(ctx, *newt, &in_new);
+    if ((*oldt && !o) || !n)
+        return false;
+    *oldt = o;
+    *newt = n;
     return true;
 }
 
@@ -1029,7 +1156,7 @@ char *sp_phase_compose(sp_ctx *ctx, const sp_model *m, const unsigned char *to_n
                        const sp_patch_profile *prof, size_t *len_out, sp_phase_info *info,
                        sp_doc **expect)
 {
-    if (!cowritten_together(ctx, m, to_new))
+    if (!swap_cowritten(ctx, m, to_new, prof, &oldt, &newt))
         return NULL;
     names rconds, rmaps;
     memset(&rconds, 0, sizeof rconds);

@@ -516,14 +516,18 @@ static void phase_sam_routes(void **state)
     const char *code_and_route =
         "Transform: AWS::Serverless-2016-10-31\nResources:\n  F:\n    Type: AWS::Serverless::Function\n"
         "    Properties:\n      InlineCode: new\n      Events:\n" SAM_ROUTE_NEW;
-    /* Function and route both change: the API at another version than the
-     * function has no text. */
-    mixed x;
-    mix(&x, SAM_OLD, code_and_route, fn_old);
-    assert_non_null(x.error);
-    assert_non_null(strstr(x.error, "SAM writes the routes of ServerlessRestApi from the events "
-                                    "of F; snipeproof cannot write it"));
-    sp_ctx_release(&x.ctx);
+    /* Function and route both change: with the API at its new version and
+     * the function at its old one, the step is the old function with the
+     * new route; and the other way round. */
+    const char *old_code_new_route =
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  F:\n    Type: AWS::Serverless::Function\n"
+        "    Properties:\n      InlineCode: old\n      Events:\n" SAM_ROUTE_NEW;
+    expect_mix(SAM_OLD, code_and_route, fn_old, old_code_new_route);
+    const char *new_code_old_route =
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  F:\n    Type: AWS::Serverless::Function\n"
+        "    Properties:\n      InlineCode: new\n      Events:\n"
+        "        Get: {Type: Api, Properties: {Path: /, Method: get}}\n";
+    expect_mix(SAM_OLD, code_and_route, api_old, new_code_old_route);
     expect_mix(SAM_OLD, code_and_route, NONE, code_and_route);
     /* Only the route changes: F is unchanged and written at the API's
      * version. */

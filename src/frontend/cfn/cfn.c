@@ -346,6 +346,31 @@ static bool is_type(const entry *E, const char *type)
     return !strcmp(r->type, type);
 }
 
+typedef struct route_change {
+    loader *L;
+    entry *api;
+    const entry *fn;
+} route_change;
+
+static void record_route(const char *event, const sp_doc *at, void *arg)
+{
+    route_change *x = arg;
+    loader *L = x->L;
+    const char **path = sp_arena_alloc_raw(&L->ctx->arena, 3 * sizeof *path);
+    if (!path) {
+        sp_oom(L->ctx);
+        return;
+    }
+    path[0] = "Properties";
+    path[1] = "Events";
+    path[2] = event;
+    if (x->api->change == SP_CHANGE_UNCHANGED)
+        x->api->change = SP_CHANGE_MODIFIED;
+    sp_cowritten cw = {x->api->comp, x->fn->comp, path, 3, sp_doc_loc(at)};
+    if (!sp_vec_push(&L->ctx->arena, &L->m->cowritten, cw))
+        sp_oom(L->ctx);
+}
+
 static bool sam_routes(loader *L)
 {
     for (size_t a = 0; a < L->n; a++) {
@@ -353,18 +378,10 @@ static bool sam_routes(loader *L)
         if (!is_type(api, "AWS::Serverless::Api") && !is_type(api, "AWS::Serverless::HttpApi"))
             continue;
         for (size_t f = 0; f < L->n; f++) {
-            const entry *fn = &L->entries[f];
-            const sp_doc *at;
-            if (!is_type(fn, "AWS::Serverless::Function") ||
-                !cfn_sam_routes_differ(L->told, L->tnew, api->id, fn->id, &at))
-                continue;
-            if (api->change == SP_CHANGE_UNCHANGED)
-                api->change = SP_CHANGE_MODIFIED;
-            sp_cowritten cw = {api->comp, fn->comp, sp_doc_loc(at)};
-            if (!sp_vec_push(&L->ctx->arena, &L->m->cowritten, cw)) {
-                sp_oom(L->ctx);
+            route_change x = {L, api, &L->entries[f]};
+            if (is_type(x.fn, "AWS::Serverless::Function") &&
+                !cfn_sam_route_changes(L->told, L->tnew, api->id, x.fn->id, record_route, &x))
                 return false;
-            }
         }
     }
     return !L->ctx->out_of_memory;

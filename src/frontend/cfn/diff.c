@@ -307,7 +307,7 @@ static const sp_doc *strip_sam_routes(const cfn_template *t, const cfn_resource 
     size_t keep = 0;
     for (size_t i = 0; i < events->u.map.len; i++)
         keep += !is_route(t, r, events->u.map.pairs[i].key);
-    if (keep == events->u.map.len)
+    if (keep && keep == events->u.map.len)
         return props;
     sp_ctx *ctx = t->ctx;
     sp_doc *ne = sp_arena_alloc_raw(&ctx->arena, sizeof *ne);
@@ -336,10 +336,11 @@ static const sp_doc *strip_sam_routes(const cfn_template *t, const cfn_resource 
     return np;
 }
 
-/* The events of function `fn` that are routes of `api` in template t, by
- * name; *first: the first one's key. */
+/* The events of function `fn` that are routes of `api` in template t,
+ * sorted by name. */
 typedef struct route {
     const char *event;
+    const sp_doc *key; /* the event's name in the template */
     const sp_doc *def; /* normal form */
 } route;
 
@@ -350,8 +351,7 @@ static int route_cmp(const void *x, const void *y)
     return strcmp(((const route *)x)->event, ((const route *)y)->event);
 }
 
-static bool routes_of(const cfn_template *t, const char *api, const char *fn, route_vec *out,
-                      const sp_doc **first)
+static bool routes_of(const cfn_template *t, const char *api, const char *fn, route_vec *out)
 {
     const cfn_resource *f = cfn_find_resource(t, fn);
     const cfn_resource *a = cfn_find_resource(t, api);
@@ -362,34 +362,42 @@ static bool routes_of(const cfn_template *t, const char *api, const char *fn, ro
         const char *name = sp_doc_text(p->key);
         if (!name || cfn_sam_route_api(t, p->value) != a)
             continue;
-        route r = {name, cfn_normalize(t, p->value)};
+        route r = {name, p->key, cfn_normalize(t, p->value)};
         if (!sp_vec_push(&t->ctx->arena, out, r)) {
             sp_oom(t->ctx);
             return false;
         }
-        if (!*first)
-            *first = p->key;
     }
     if (out->len > 1)
         qsort(out->items, out->len, sizeof *out->items, route_cmp);
     return true;
 }
 
-bool cfn_sam_routes_differ(const cfn_template *told, const cfn_template *tnew, const char *api,
-                           const char *fn, const sp_doc **at)
+static bool same_def(const sp_doc *a, const sp_doc *b)
+{
+    return a && b ? sp_doc_equal(a, b) : a == b;
+}
+
+bool cfn_sam_route_changes(const cfn_template *told, const cfn_template *tnew, const char *api,
+                           const char *fn, cfn_route_change_fn changed, void *arg)
 {
     route_vec a = {0}, b = {0};
-    const sp_doc *at_old = NULL, *at_new = NULL;
-    *at = NULL;
-    if (!routes_of(told, api, fn, &a, &at_old) || !routes_of(tnew, api, fn, &b, &at_new))
+    if (!routes_of(told, api, fn, &a) || !routes_of(tnew, api, fn, &b))
         return false;
-    bool differ = a.len != b.len;
-    for (size_t i = 0; i < a.len && !differ; i++)
-        differ = route_cmp(&a.items[i], &b.items[i]) ||
-                 !(a.items[i].def && b.items[i].def ? sp_doc_equal(a.items[i].def, b.items[i].def)
-                                                    : a.items[i].def == b.items[i].def);
-    *at = at_new ? at_new : at_old;
-    return differ;
+    size_t i = 0, j = 0;
+    while (i < a.len || j < b.len) {
+        int c = i == a.len ? 1 : j == b.len ? -1 : route_cmp(&a.items[i], &b.items[j]);
+        if (c < 0)
+            changed(a.items[i].event, a.items[i].key, arg), i++;
+        else if (c > 0)
+            changed(b.items[j].event, b.items[j].key, arg), j++;
+        else {
+            if (!same_def(a.items[i].def, b.items[j].def))
+                changed(b.items[j].event, b.items[j].key, arg);
+            i++, j++;
+        }
+    }
+    return true;
 }
 
 /* ---- one resource ---- */

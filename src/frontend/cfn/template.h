@@ -182,11 +182,13 @@ const cfn_type_facts *cfn_facts_find(cfn_facts *f, const char *type);
 bool cfn_diff_resource(const cfn_template *told, const cfn_resource *ro,
                        const cfn_template *tnew, const cfn_resource *rn,
                        const cfn_type_facts *facts, bool *replace);
-/* Whether the routes function `fn` gives SAM API `api` (its Api/HttpApi
- * events that name it: cfn_sam_route_api) differ between the templates;
- * *at: where (the first such event, NEW's if any). */
-bool cfn_sam_routes_differ(const cfn_template *told, const cfn_template *tnew, const char *api,
-                           const char *fn, const sp_doc **at);
+/* Calls `changed` for each event of function `fn` that is a route of SAM
+ * API `api` (cfn_sam_route_api) in either template and is not the same in
+ * both: its name and where it is (NEW's key if NEW has it).  False when out
+ * of memory. */
+typedef void (*cfn_route_change_fn)(const char *event, const sp_doc *at, void *arg);
+bool cfn_sam_route_changes(const cfn_template *told, const cfn_template *tnew, const char *api,
+                           const char *fn, cfn_route_change_fn changed, void *arg);
 /* Whether node `at` (inside rn's definition) lies under one of the
  * createOnly paths of rn's type. */
 bool cfn_under_create_only(const cfn_resource *rn, const cfn_type_facts *facts,
