@@ -163,7 +163,9 @@ typedef struct sp_suppression {
  * different versions is written with the subtree at `path` taken from
  * `part`'s version (src/output/phases.c). */
 typedef struct sp_cowritten {
-    uint32_t part, host;
+    uint32_t part;
+    uint32_t host;        /* SP_NONE: the configuration's own sections (SAM's
+                             Globals), written as NEW has them */
     const char *const *path;
     size_t npath;
     sp_loc loc;           /* the subtree, in NEW's text if NEW has it */

@@ -996,8 +996,17 @@ static int hosted_version(const sp_model *m, const unsigned char *to_new, uint32
     return -1;
 }
 
+/* Whether component k exists in the step. */
+static bool in_step(const sp_model *m, const unsigned char *to_new, uint32_t k)
+{
+    sp_change ch = m->components.items[k].change;
+    return !(ch == SP_CHANGE_ADDED && !to_new[k]) && !(ch == SP_CHANGE_REMOVED && to_new[k]);
+}
+
 static bool written_new(const sp_model *m, const unsigned char *to_new, uint32_t k)
 {
+    if (k == SP_NONE)
+        return true; /* the configuration's own sections are NEW's */
     if (m->components.items[k].change != SP_CHANGE_UNCHANGED)
         return to_new[k];
     return hosted_version(m, to_new, k) != 0;
@@ -1045,10 +1054,11 @@ static bool swap_one(sp_ctx *ctx, const sp_model *m, const sp_cowritten *cw, boo
                      const sp_ptext *to, const sp_ptext *from, const sp_patch_profile *prof,
                      swap_vec *v)
 {
-    const char *host = m->components.items[cw->host].key;
+    bool top = cw->host == SP_NONE;
+    const char *host = top ? "the template" : m->components.items[cw->host].key;
     const char *part = m->components.items[cw->part].key;
-    const sp_doc *to_def = sp_doc_get(section(to, prof->section), host);
-    const sp_doc *from_def = sp_doc_get(section(from, prof->section), host);
+    const sp_doc *to_def = top ? to->root : sp_doc_get(section(to, prof->section), host);
+    const sp_doc *from_def = top ? from->root : sp_doc_get(section(from, prof->section), host);
     const sp_doc *to_parent = at_path(to_def, cw->path, cw->npath - 1);
     const sp_doc *from_parent = at_path(from_def, cw->path, cw->npath - 1);
     const char *key = cw->path[cw->npath - 1];
@@ -1056,16 +1066,51 @@ static bool swap_one(sp_ctx *ctx, const sp_model *m, const sp_cowritten *cw, boo
                                 ? sp_doc_get_pair(to_parent, key) : NULL;
     const sp_doc_pair *fp = from_parent && from_parent->kind == SP_DOC_MAP
                                 ? sp_doc_get_pair(from_parent, key) : NULL;
+    if (!to_parent && fp && cw->npath >= 2) {
+        /* The holder (Events, Globals) is missing on the host's side: it
+         * is added, holding what is swapped in. */
+        const sp_doc *gp = at_path(to_def, cw->path, cw->npath - 2);
+        const char *holder = cw->path[cw->npath - 2];
+        if (gp && gp->kind == SP_DOC_MAP) {
+            swap_map *w = swap_of(ctx, v, gp);
+            if (!w)
+                return false;
+            sp_item *group = NULL;
+            for (size_t i = 0; i < w->ins.len && !group; i++)
+                if (w->ins.items[i].children && !strcmp(w->ins.items[i].key, holder))
+                    group = &w->ins.items[i];
+            if (!group) {
+                sp_item it;
+                memset(&it, 0, sizeof it);
+                it.key = holder;
+                it.children = sp_arena_calloc(&ctx->arena, m->cowritten.len + 1, sizeof(sp_item));
+                if (!it.children || !sp_vec_push(&ctx->arena, &w->ins, it) ||
+                    !sp_vec_push(&ctx->arena, &w->after, (size_t)SIZE_MAX)) {
+                    sp_oom(ctx);
+                    return false;
+                }
+                group = &w->ins.items[w->ins.len - 1];
+            }
+            for (size_t i = 0; i < group->nchildren; i++)
+                if (!strcmp(group->children[i].key, key))
+                    return true; /* another part shares it */
+            sp_item *child = (sp_item *)&group->children[group->nchildren++];
+            child->key = key;
+            child->from = from;
+            child->pair = fp;
+            return true;
+        }
+    }
     if (!to_parent || to_parent->kind != SP_DOC_MAP) {
         if (!fp)
             return true; /* neither side has it */
         const char *holder = cw->npath >= 2 ? cw->path[cw->npath - 2] : "definition";
         sp_error(ctx, cw->loc,
                  "this step needs %s at its %s version and %s at its %s one; the %s of %s "
-                 "hold part of %s (SAM writes an API's routes from its functions' events), "
-                 "but %s as %s has it has no %s; snipeproof cannot write it",
+                 "hold part of %s, but %s as %s has it has nothing to hold them in; "
+                 "snipeproof cannot write it",
                  part, part_new ? "new" : "old", host, part_new ? "old" : "new", holder, host,
-                 part, host, part_new ? "OLD" : "NEW", holder);
+                 part, host, part_new ? "OLD" : "NEW");
         return false;
     }
     swap_map *w = swap_of(ctx, v, to_parent);
@@ -1080,6 +1125,9 @@ static bool swap_one(sp_ctx *ctx, const sp_model *m, const sp_cowritten *cw, boo
     } else if (tp) {
         w->action[j] = SP_PAIR_DELETE;
     } else if (fp) {
+        for (size_t i = 0; i < w->ins.len; i++)
+            if (!strcmp(w->ins.items[i].key, key))
+                return true; /* another part shares it */
         sp_item it;
         memset(&it, 0, sizeof it);
         it.key = key;
@@ -1127,15 +1175,38 @@ static bool swap_cowritten(sp_ctx *ctx, const sp_model *m, const unsigned char *
     swap_vec in_old = {0}, in_new = {0};
     for (size_t i = 0; i < m->cowritten.len; i++) {
         const sp_cowritten *cw = &m->cowritten.items[i];
+        if (!in_step(m, to_new, cw->part))
+            continue;
         bool part_new = written_new(m, to_new, cw->part);
         bool host_new = written_new(m, to_new, cw->host);
+        /* Parts that share one subtree of the template's own sections
+         * (SAM's Globals) must be at one version. */
+        for (size_t j = 0; cw->host == SP_NONE && j < i; j++) {
+            const sp_cowritten *o = &m->cowritten.items[j];
+            if (o->host != SP_NONE || o->npath != cw->npath || !in_step(m, to_new, o->part) ||
+                written_new(m, to_new, o->part) == part_new)
+                continue;
+            bool same = true;
+            for (size_t k = 0; k < cw->npath && same; k++)
+                same = !strcmp(o->path[k], cw->path[k]);
+            if (!same)
+                continue;
+            const char *a = m->components.items[o->part].key;
+            const char *b = m->components.items[cw->part].key;
+            sp_error(ctx, cw->loc,
+                     "this step needs %s at its %s version and %s at its %s one, but both "
+                     "take part of their definitions from here; snipeproof cannot write it",
+                     a, part_new ? "old" : "new", b, part_new ? "new" : "old");
+            return false;
+        }
         if (part_new == host_new)
             continue;
         if (!cw->npath) {
             sp_error(ctx, cw->loc,
                      "this step needs %s and %s, whose text holds part of it, at different "
                      "versions; snipeproof cannot write it",
-                     m->components.items[cw->part].key, m->components.items[cw->host].key);
+                     m->components.items[cw->part].key,
+                     cw->host == SP_NONE ? "the template" : m->components.items[cw->host].key);
             return false;
         }
         if (!*oldt || !swap_one(ctx, m, cw, part_new, host_new ? *newt : *oldt,

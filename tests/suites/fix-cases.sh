@@ -88,10 +88,10 @@ one() { # NAME DIR OLD NEW OPTIONS…
       bad "$name" "status 1 without a phased or impossible verdict"; sed 's/^/  /' "$tmp/stdout" | head -3; return
     fi ;;
   2:*)
-    # A step that needs a SAM API's routes in a version of a function
-    # that has no Events has no SAM text (docs/fix.md): refused, nothing
-    # written, and counted.
-    if grep -q "SAM writes an API's routes" "$tmp/stderr"; then
+    # A step with SAM resources that inherit changed Globals at different
+    # versions has no SAM text (docs/fix.md): refused, nothing written,
+    # and counted.
+    if grep -q -e 'take part of their definitions from here' -e 'has nothing to hold them in' "$tmp/stderr"; then
       ls "$tmp/$name".* >/dev/null 2>&1 && { bad "$name" "refused, but files were written"; return; }
       note unwritable
     else

@@ -538,6 +538,34 @@ static void phase_sam_routes(void **state)
     expect_mix(SAM_OLD, route_only, api_old, SAM_OLD);
 }
 
+/* SAM's Globals are part of the definitions that inherit them. */
+static void phase_sam_globals(void **state)
+{
+    (void)state;
+    static const char *const both_old[] = {"F", "G", NULL};
+    const char *old_t = "Transform: AWS::Serverless-2016-10-31\n"
+                        "Globals:\n  Function:\n    Timeout: 3\n"
+                        "Resources:\n"
+                        "  F: {Type: AWS::Serverless::Function, Properties: {InlineCode: old}}\n"
+                        "  G: {Type: AWS::Serverless::Function, Properties: {InlineCode: old}}\n";
+    const char *new_t = "Transform: AWS::Serverless-2016-10-31\n"
+                        "Globals:\n  Function:\n    Timeout: 9\n"
+                        "Resources:\n"
+                        "  F: {Type: AWS::Serverless::Function, Properties: {InlineCode: new}}\n"
+                        "  G: {Type: AWS::Serverless::Function, Properties: {InlineCode: old}}\n";
+    /* Both functions at their old version take OLD's Globals. */
+    expect_mix(old_t, new_t, both_old, old_t);
+    /* Two functions at different versions cannot share Globals (G
+     * changes through them too). */
+    static const char *const g_old[] = {"G", NULL};
+    mixed x;
+    mix(&x, old_t, new_t, g_old);
+    assert_non_null(x.error);
+    assert_non_null(strstr(x.error, "but both take part of their definitions from here; "
+                                    "snipeproof cannot write it"));
+    sp_ctx_release(&x.ctx);
+}
+
 static void deps_on_a_generated_component(void **state)
 {
     (void)state;
@@ -999,6 +1027,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(phase_sam_routes),
         cmocka_unit_test(deps_on_a_generated_component),
+        cmocka_unit_test(phase_sam_globals),
         cmocka_unit_test(yaml_absent_goes_after_type),
         cmocka_unit_test(yaml_absent_several),
         cmocka_unit_test(yaml_scalar_becomes_list),

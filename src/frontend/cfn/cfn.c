@@ -371,6 +371,42 @@ static void record_route(const char *event, const sp_doc *at, void *arg)
         sp_oom(L->ctx);
 }
 
+/* A changed resource that inherits SAM Globals that changed is written
+ * partly in the template's Globals section (host SP_NONE), whichever
+ * side it is in. */
+static bool sam_globals(loader *L)
+{
+    const sp_doc *go = L->told->root ? sp_doc_get(L->told->root, "Globals") : NULL;
+    const sp_doc *gn = L->tnew->root ? sp_doc_get(L->tnew->root, "Globals") : NULL;
+    static const char *const keys[] = {"Api", "HttpApi", "Function"};
+    for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
+        const sp_doc *o = sp_doc_get(go, keys[k]), *n = sp_doc_get(gn, keys[k]);
+        const sp_doc *no = o ? cfn_normalize(L->told, o) : NULL;
+        const sp_doc *nn = n ? cfn_normalize(L->tnew, n) : NULL;
+        if (no && nn ? sp_doc_equal(no, nn) : no == nn)
+            continue;
+        for (size_t i = 0; i < L->n; i++) {
+            const entry *E = &L->entries[i];
+            const char *key = cfn_sam_globals_key(E->rn ? E->rn->type : E->ro->type);
+            if (E->change == SP_CHANGE_UNCHANGED || !key || strcmp(key, keys[k]) != 0)
+                continue;
+            const char **path = sp_arena_alloc_raw(&L->ctx->arena, 2 * sizeof *path);
+            if (!path) {
+                sp_oom(L->ctx);
+                return false;
+            }
+            path[0] = "Globals";
+            path[1] = keys[k];
+            sp_cowritten cw = {E->comp, SP_NONE, path, 2, sp_doc_loc(n ? n : o)};
+            if (!sp_vec_push(&L->ctx->arena, &L->m->cowritten, cw)) {
+                sp_oom(L->ctx);
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
 static bool sam_routes(loader *L)
 {
     for (size_t a = 0; a < L->n; a++) {
@@ -497,7 +533,7 @@ bool sp_cfn_load(sp_ctx *ctx, const sp_frontend_options *opt, const sp_doc *old_
     }
     if (L.failed || cfn_catalogue_failed(L.cat))
         return false;
-    if ((L.told->sam || L.tnew->sam) && !sam_routes(&L))
+    if ((L.told->sam || L.tnew->sam) && (!sam_routes(&L) || !sam_globals(&L)))
         return false;
     note_separate(&L);
     ripple(&L);

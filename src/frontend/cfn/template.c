@@ -550,7 +550,8 @@ static void load_references(cfn_template *t)
         cfn_res *r = &t->res[i];
         ref_walk w = {t, r, {0}, &warned};
         for (size_t s = 0; s < sizeof ref_sections / sizeof *ref_sections; s++) {
-            const sp_doc *sec = sp_doc_get(r->pub.def, ref_sections[s]);
+            /* Properties as read (with SAM's Globals merged in). */
+            const sp_doc *sec = s == 0 ? r->pub.props : sp_doc_get(r->pub.def, ref_sections[s]);
             if (!sec)
                 continue;
             /* Metadata keeps foreign data (cfn-init, designer) whose maps
@@ -696,6 +697,80 @@ static void add_implicit_apis(cfn_template *t)
             }
             t->sam_implicit_api[kind] = &r->pub;
         }
+    }
+}
+
+/* SAM's Globals: an API, HTTP API or function inherits Globals.Api,
+ * Globals.HttpApi or Globals.Function as SAM merges them: maps key by key,
+ * lists concatenated (Globals' items first), any other value of the
+ * resource's own wins.  Merged nodes keep the positions of their parts. */
+static const sp_doc *sam_merge(cfn_template *t, const sp_doc *global, const sp_doc *own)
+{
+    if (!global)
+        return own;
+    if (!own)
+        return global;
+    sp_ctx *ctx = t->ctx;
+    if (global->kind == SP_DOC_SEQ && own->kind == SP_DOC_SEQ) {
+        sp_doc *d = sp_arena_alloc_raw(&ctx->arena, sizeof *d);
+        size_t n = global->u.seq.len + own->u.seq.len;
+        sp_doc **items = sp_arena_alloc_raw(&ctx->arena, (n + 1) * sizeof *items);
+        if (!d || !items) {
+            sp_oom(ctx);
+            return own;
+        }
+        *d = *own;
+        memcpy(items, global->u.seq.items, global->u.seq.len * sizeof *items);
+        memcpy(items + global->u.seq.len, own->u.seq.items, own->u.seq.len * sizeof *items);
+        d->u.seq.items = items;
+        d->u.seq.len = n;
+        return d;
+    }
+    if (global->kind != SP_DOC_MAP || own->kind != SP_DOC_MAP || cfn_intrinsic(own, NULL) ||
+        cfn_intrinsic(global, NULL))
+        return own;
+    sp_doc *d = sp_arena_alloc_raw(&ctx->arena, sizeof *d);
+    sp_doc_pair *pairs = sp_arena_alloc_raw(
+        &ctx->arena, (global->u.map.len + own->u.map.len + 1) * sizeof *pairs);
+    if (!d || !pairs) {
+        sp_oom(ctx);
+        return own;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < global->u.map.len; i++)
+        if (!sp_doc_get_pair(own, sp_doc_text(global->u.map.pairs[i].key)))
+            pairs[n++] = global->u.map.pairs[i];
+    for (size_t i = 0; i < own->u.map.len; i++) {
+        pairs[n] = own->u.map.pairs[i];
+        const sp_doc *g = sp_doc_get(global, sp_doc_text(own->u.map.pairs[i].key));
+        pairs[n].value = (sp_doc *)sam_merge(t, g, own->u.map.pairs[i].value);
+        n++;
+    }
+    *d = *own;
+    d->u.map.pairs = pairs;
+    d->u.map.len = n;
+    return d;
+}
+
+const char *cfn_sam_globals_key(const char *type)
+{
+    return !strcmp(type, "AWS::Serverless::Api")        ? "Api"
+           : !strcmp(type, "AWS::Serverless::HttpApi")  ? "HttpApi"
+           : !strcmp(type, "AWS::Serverless::Function") ? "Function"
+                                                         : NULL;
+}
+
+static void apply_globals(cfn_template *t)
+{
+    const sp_doc *globals = t->root ? sp_doc_get(t->root, "Globals") : NULL;
+    if (!globals || globals->kind != SP_DOC_MAP)
+        return;
+    for (size_t i = 0; i < t->nres; i++) {
+        cfn_res *r = &t->res[i];
+        const char *key = cfn_sam_globals_key(r->pub.type);
+        const sp_doc *g = key ? sp_doc_get(globals, key) : NULL;
+        if (g && g->kind == SP_DOC_MAP)
+            r->pub.props = sam_merge(t, g, r->pub.props);
     }
 }
 
@@ -895,6 +970,8 @@ cfn_template *cfn_template_load(sp_ctx *ctx, const sp_frontend_options *opt, con
         load_resources(t, sp_doc_get(doc, "Resources"));
     if (t->sam && !t->failed)
         add_implicit_apis(t);
+    if (t->sam && !t->failed)
+        apply_globals(t);
     if (ctx->out_of_memory)
         t->failed = true;
     if (t->failed)

@@ -114,6 +114,9 @@ static inline uint32_t cfn_res_index(const cfn_template *t, const cfn_resource *
     return (uint32_t)(cfn_res_of(r) - t->res);
 }
 
+/* The key of SAM's Globals section that resources of `type` inherit
+ * (Api, HttpApi, Function), or NULL. */
+const char *cfn_sam_globals_key(const char *type);
 /* ---- conditions.c ---- */
 
 /* The value of a named condition (UNDECIDED for an unknown name). */
