@@ -6,6 +6,8 @@
 #   expect.stdout  exact standard output (optional)
 #   expect.stderr  exact standard error (optional)
 #   expect.jq      a jq program that must print `true` for the JSON on stdout (optional)
+#   expect.files/  files the command must write (in the case folder), byte for byte
+#                  (optional)
 #   twin           another command line (optional): its stdout is given to expect.jq as
 #                  $twin (a one-element array), to compare two runs (a guix deploy file
 #                  and its topology-file twin)
@@ -35,6 +37,12 @@ for dir in "$here"/cases/*/; do
     ok=0; why="stdout differs"; fi
   if [ $ok = 1 ] && [ -f "$dir/expect.stderr" ] && ! diff -u "$dir/expect.stderr" "$tmp/err" >"$tmp/diff"; then
     ok=0; why="stderr differs"; fi
+  if [ $ok = 1 ] && [ -d "$dir/expect.files" ]; then
+    for f in "$dir"/expect.files/*; do
+      if ! diff -u "$f" "$tmp/case/$(basename "$f")" >"$tmp/diff" 2>&1; then
+        ok=0; why="the written $(basename "$f") differs"; break; fi
+    done
+  fi
   if [ $ok = 1 ] && [ -f "$dir/expect.jq" ]; then
     twin_arg=""
     if [ -f "$dir/twin" ]; then

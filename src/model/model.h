@@ -57,6 +57,10 @@ typedef struct sp_component {
     uint32_t inst_old, inst_new; /* SP_NONE when absent; equal when unchanged */
     sp_loc loc_old, loc_new;     /* definitions (SP_NO_LOC when absent) */
     const struct sp_doc *def_old, *def_new; /* front-end documents, for outputs */
+    /* No text of its own: the front-end derived it from other components'
+     * text (the API SAM generates for functions' Api events).  Outputs
+     * cannot add dependencies to it; def_old and def_new are NULL. */
+    bool generated;
 } sp_component;
 
 /* A dependency of an instance's definition on another component: used to
@@ -152,6 +156,21 @@ typedef struct sp_suppression {
     sp_loc loc;           /* the entry in the configuration's text */
 } sp_suppression;
 
+/* Part of component `part`'s definition is written inside component
+ * `host`'s text, at `path` (keys from the host's definition): SAM writes an
+ * API's routes in its functions' Events.  Recorded only where that text
+ * differs between OLD and NEW.  A configuration with `part` and `host` at
+ * different versions is written with the subtree at `path` taken from
+ * `part`'s version (src/output/phases.c). */
+typedef struct sp_cowritten {
+    uint32_t part;
+    uint32_t host;        /* SP_NONE: the configuration's own sections (SAM's
+                             Globals), written as NEW has them */
+    const char *const *path;
+    size_t npath;
+    sp_loc loc;           /* the subtree, in NEW's text if NEW has it */
+} sp_cowritten;
+
 typedef struct sp_model {
     sp_ctx *ctx;
     sp_engine engine;
@@ -167,6 +186,7 @@ typedef struct sp_model {
     SP_VEC(sp_ref) slot_refs;
     SP_VEC(uint32_t) by_name; /* interned key -> component, for sp_model_find */
     SP_VEC(sp_suppression) suppressions; /* in the order the front-end read them */
+    SP_VEC(sp_cowritten) cowritten;
     /* Summary for reports. */
     SP_VEC(const char *) unmodeled_types; /* distinct, sorted */
     unsigned n_unmodeled;  /* components of unmodeled types */

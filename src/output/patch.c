@@ -475,7 +475,16 @@ bool sp_dep_adds_from_edges(sp_ctx *ctx, const sp_model *m, const sp_edge_hint *
     }
     size_t n = 0;
     for (size_t i = 0; i < nedges; i++) {
-        const char *then = m->components.items[edges[i].then].key;
+        const sp_component *tc = &m->components.items[edges[i].then];
+        if (tc->generated) {
+            sp_error(ctx, tc->loc_new.src != SP_NO_SOURCE ? tc->loc_new : tc->loc_old,
+                     "the order needs '%s' to wait for '%s', but '%s' has no text of its own "
+                     "(the template's Transform generates it); snipeproof cannot add a "
+                     "DependsOn to it",
+                     tc->key, m->components.items[edges[i].first].key, tc->key);
+            return false;
+        }
+        const char *then = tc->key;
         const char *first = m->components.items[edges[i].first].key;
         size_t j = 0;
         while (j < n && strcmp(adds[j].then, then) != 0)

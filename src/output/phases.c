@@ -467,6 +467,8 @@ static bool def_resolves(const composer *c, const sp_doc *def, const names *pres
     return true;
 }
 
+static int hosted_version(const sp_model *m, const unsigned char *to_new, uint32_t host);
+
 enum { TAKE_NEW, TAKE_OLD, TAKE_NONE, TAKE_EITHER, TAKE_GONE };
 
 /* Components.  A component at its NEW version keeps NEW's text; at its
@@ -494,6 +496,8 @@ static bool mix_components(composer *c, const sp_patch_profile *prof, mapwork *w
         olds[j] = (!comp || comp->def_old) ? ix_pair(&c->old.ix[SEC_RES], key) : NULL;
         if (!comp)
             take[j] = TAKE_EITHER; /* no component: absent in every state (Condition) */
+        else if (comp->change == SP_CHANGE_UNCHANGED && hosted_version(c->m, c->to_new, k) >= 0)
+            take[j] = hosted_version(c->m, c->to_new, k) || !olds[j] ? TAKE_NEW : TAKE_OLD;
         else if (comp->change == SP_CHANGE_UNCHANGED)
             take[j] = olds[j] ? TAKE_EITHER : TAKE_NEW;
         else if (c->to_new[k])
@@ -980,11 +984,251 @@ static sp_ptext *rename_old(sp_ctx *ctx, const sp_ptext *oldt, const sp_ptext *n
     return name ? sp_ptext_from(ctx, name, text, len) : NULL;
 }
 
+/* Components written inside another's text (SAM writes an API's routes in
+ * its functions' Events: sp_cowritten).  An unchanged host is written at
+ * the version of the parts it carries: -1 when it carries none (then its
+ * version does not matter), else 0 (OLD) or 1 (NEW), the first part's. */
+static int hosted_version(const sp_model *m, const unsigned char *to_new, uint32_t host)
+{
+    for (size_t i = 0; i < m->cowritten.len; i++)
+        if (m->cowritten.items[i].host == host)
+            return to_new[m->cowritten.items[i].part] != 0;
+    return -1;
+}
+
+/* Whether component k exists in the step. */
+static bool in_step(const sp_model *m, const unsigned char *to_new, uint32_t k)
+{
+    sp_change ch = m->components.items[k].change;
+    return !(ch == SP_CHANGE_ADDED && !to_new[k]) && !(ch == SP_CHANGE_REMOVED && to_new[k]);
+}
+
+static bool written_new(const sp_model *m, const unsigned char *to_new, uint32_t k)
+{
+    if (k == SP_NONE)
+        return true; /* the configuration's own sections are NEW's */
+    if (m->components.items[k].change != SP_CHANGE_UNCHANGED)
+        return to_new[k];
+    return hosted_version(m, to_new, k) != 0;
+}
+
+/* One mapping of a text whose pairs are swapped for the other side's. */
+typedef struct swap_map {
+    const sp_doc *map;
+    unsigned char *action;
+    sp_item *replace;
+    SP_VEC(sp_item) ins;
+    SP_VEC(size_t) after;
+} swap_map;
+
+typedef SP_VEC(swap_map) swap_vec;
+
+static const sp_doc *at_path(const sp_doc *d, const char *const *path, size_t n)
+{
+    for (size_t i = 0; d && i < n; i++)
+        d = d->kind == SP_DOC_MAP ? sp_doc_get(d, path[i]) : NULL;
+    return d;
+}
+
+static swap_map *swap_of(sp_ctx *ctx, swap_vec *v, const sp_doc *map)
+{
+    for (size_t i = 0; i < v->len; i++)
+        if (v->items[i].map == map)
+            return &v->items[i];
+    swap_map w;
+    memset(&w, 0, sizeof w);
+    w.map = map;
+    w.action = sp_arena_calloc(&ctx->arena, map->u.map.len + 1, 1);
+    w.replace = sp_arena_calloc(&ctx->arena, map->u.map.len + 1, sizeof *w.replace);
+    if (!w.action || !w.replace || !sp_vec_push(&ctx->arena, v, w)) {
+        sp_oom(ctx);
+        return NULL;
+    }
+    return &v->items[v->len - 1];
+}
+
+/* Where a host is written at another version than a part it carries, the
+ * part's subtree must come from the part's version: `from` gives it, `to`
+ * (the host's side) takes it, in `v`'s edits of `to`'s text. */
+static bool swap_one(sp_ctx *ctx, const sp_model *m, const sp_cowritten *cw, bool part_new,
+                     const sp_ptext *to, const sp_ptext *from, const sp_patch_profile *prof,
+                     swap_vec *v)
+{
+    bool top = cw->host == SP_NONE;
+    const char *host = top ? "the template" : m->components.items[cw->host].key;
+    const char *part = m->components.items[cw->part].key;
+    const sp_doc *to_def = top ? to->root : sp_doc_get(section(to, prof->section), host);
+    const sp_doc *from_def = top ? from->root : sp_doc_get(section(from, prof->section), host);
+    const sp_doc *to_parent = at_path(to_def, cw->path, cw->npath - 1);
+    const sp_doc *from_parent = at_path(from_def, cw->path, cw->npath - 1);
+    const char *key = cw->path[cw->npath - 1];
+    const sp_doc_pair *tp = to_parent && to_parent->kind == SP_DOC_MAP
+                                ? sp_doc_get_pair(to_parent, key) : NULL;
+    const sp_doc_pair *fp = from_parent && from_parent->kind == SP_DOC_MAP
+                                ? sp_doc_get_pair(from_parent, key) : NULL;
+    if (!to_parent && fp && cw->npath >= 2) {
+        /* The holder (Events, Globals) is missing on the host's side: it
+         * is added, holding what is swapped in. */
+        const sp_doc *gp = at_path(to_def, cw->path, cw->npath - 2);
+        const char *holder = cw->path[cw->npath - 2];
+        if (gp && gp->kind == SP_DOC_MAP) {
+            swap_map *w = swap_of(ctx, v, gp);
+            if (!w)
+                return false;
+            sp_item *group = NULL;
+            for (size_t i = 0; i < w->ins.len && !group; i++)
+                if (w->ins.items[i].children && !strcmp(w->ins.items[i].key, holder))
+                    group = &w->ins.items[i];
+            if (!group) {
+                sp_item it;
+                memset(&it, 0, sizeof it);
+                it.key = holder;
+                it.children = sp_arena_calloc(&ctx->arena, m->cowritten.len + 1, sizeof(sp_item));
+                if (!it.children || !sp_vec_push(&ctx->arena, &w->ins, it) ||
+                    !sp_vec_push(&ctx->arena, &w->after, (size_t)SIZE_MAX)) {
+                    sp_oom(ctx);
+                    return false;
+                }
+                group = &w->ins.items[w->ins.len - 1];
+            }
+            for (size_t i = 0; i < group->nchildren; i++)
+                if (!strcmp(group->children[i].key, key))
+                    return true; /* another part shares it */
+            sp_item *child = (sp_item *)&group->children[group->nchildren++];
+            child->key = key;
+            child->from = from;
+            child->pair = fp;
+            return true;
+        }
+    }
+    if (!to_parent || to_parent->kind != SP_DOC_MAP) {
+        if (!fp)
+            return true; /* neither side has it */
+        const char *holder = cw->npath >= 2 ? cw->path[cw->npath - 2] : "definition";
+        sp_error(ctx, cw->loc,
+                 "this step needs %s at its %s version and %s at its %s one; the %s of %s "
+                 "hold part of %s, but %s as %s has it has nothing to hold them in; "
+                 "snipeproof cannot write it",
+                 part, part_new ? "new" : "old", host, part_new ? "old" : "new", holder, host,
+                 part, host, part_new ? "OLD" : "NEW");
+        return false;
+    }
+    swap_map *w = swap_of(ctx, v, to_parent);
+    if (!w)
+        return false;
+    size_t j = tp ? (size_t)(tp - to_parent->u.map.pairs) : 0;
+    if (tp && fp) {
+        w->action[j] = SP_PAIR_REPLACE;
+        w->replace[j].key = key;
+        w->replace[j].from = from;
+        w->replace[j].pair = fp;
+    } else if (tp) {
+        w->action[j] = SP_PAIR_DELETE;
+    } else if (fp) {
+        for (size_t i = 0; i < w->ins.len; i++)
+            if (!strcmp(w->ins.items[i].key, key))
+                return true; /* another part shares it */
+        sp_item it;
+        memset(&it, 0, sizeof it);
+        it.key = key;
+        it.from = from;
+        it.pair = fp;
+        if (!sp_vec_push(&ctx->arena, &w->ins, it) ||
+            !sp_vec_push(&ctx->arena, &w->after, (size_t)SIZE_MAX)) {
+            sp_oom(ctx);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* `t` with the swaps of `v` carried out (or `t` itself when there are
+ * none), read again. */
+static const sp_ptext *swapped(sp_ctx *ctx, const sp_ptext *t, const swap_vec *v)
+{
+    if (!v->len)
+        return t;
+    sp_edits e;
+    memset(&e, 0, sizeof e);
+    e.pt = t;
+    for (size_t i = 0; i < v->len; i++) {
+        const swap_map *w = &v->items[i];
+        sp_map_edit me = {w->map, w->action, w->replace, w->ins.items, w->after.items,
+                          w->ins.len};
+        if (!sp_patch_map(&e, &me))
+            return NULL;
+    }
+    size_t len;
+    char *text = sp_edits_apply(&e, &len);
+    const char *name = text ? sp_arena_printf(&ctx->arena, "%s (with routes of the other version)",
+                                              sp_source_get(ctx, t->src)->path)
+                            : NULL;
+    return name ? sp_ptext_from(ctx, name, text, len) : NULL;
+}
+
+/* The texts a step is composed from when hosts carry parts at another
+ * version: *oldt and *newt with those parts' subtrees swapped in. */
+static bool swap_cowritten(sp_ctx *ctx, const sp_model *m, const unsigned char *to_new,
+                           const sp_patch_profile *prof, const sp_ptext **oldt,
+                           const sp_ptext **newt)
+{
+    swap_vec in_old = {0}, in_new = {0};
+    for (size_t i = 0; i < m->cowritten.len; i++) {
+        const sp_cowritten *cw = &m->cowritten.items[i];
+        if (!in_step(m, to_new, cw->part))
+            continue;
+        bool part_new = written_new(m, to_new, cw->part);
+        bool host_new = written_new(m, to_new, cw->host);
+        /* Parts that share one subtree of the template's own sections
+         * (SAM's Globals) must be at one version. */
+        for (size_t j = 0; cw->host == SP_NONE && j < i; j++) {
+            const sp_cowritten *o = &m->cowritten.items[j];
+            if (o->host != SP_NONE || o->npath != cw->npath || !in_step(m, to_new, o->part) ||
+                written_new(m, to_new, o->part) == part_new)
+                continue;
+            bool same = true;
+            for (size_t k = 0; k < cw->npath && same; k++)
+                same = !strcmp(o->path[k], cw->path[k]);
+            if (!same)
+                continue;
+            const char *a = m->components.items[o->part].key;
+            const char *b = m->components.items[cw->part].key;
+            sp_error(ctx, cw->loc,
+                     "this step needs %s at its %s version and %s at its %s one, but both "
+                     "take part of their definitions from here; snipeproof cannot write it",
+                     a, part_new ? "old" : "new", b, part_new ? "new" : "old");
+            return false;
+        }
+        if (part_new == host_new)
+            continue;
+        if (!cw->npath) {
+            sp_error(ctx, cw->loc,
+                     "this step needs %s and %s, whose text holds part of it, at different "
+                     "versions; snipeproof cannot write it",
+                     m->components.items[cw->part].key,
+                     cw->host == SP_NONE ? "the template" : m->components.items[cw->host].key);
+            return false;
+        }
+        if (!*oldt || !swap_one(ctx, m, cw, part_new, host_new ? *newt : *oldt,
+                                host_new ? *oldt : *newt, prof, host_new ? &in_new : &in_old))
+            return false;
+    }
+    const sp_ptext *o = *oldt ? swapped(ctx, *oldt, &in_old) : NULL;
+    const sp_ptext *n = swapped(ctx, *newt, &in_new);
+    if ((*oldt && !o) || !n)
+        return false;
+    *oldt = o;
+    *newt = n;
+    return true;
+}
+
 char *sp_phase_compose(sp_ctx *ctx, const sp_model *m, const unsigned char *to_new,
                        const sp_ptext *oldt, const sp_ptext *newt,
                        const sp_patch_profile *prof, size_t *len_out, sp_phase_info *info,
                        sp_doc **expect)
 {
+    if (!swap_cowritten(ctx, m, to_new, prof, &oldt, &newt))
+        return NULL;
     names rconds, rmaps;
     memset(&rconds, 0, sizeof rconds);
     memset(&rmaps, 0, sizeof rmaps);

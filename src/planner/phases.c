@@ -26,9 +26,43 @@ static bool exists_at(const sp_component *c, unsigned char v)
     return (v ? c->inst_new : c->inst_old) != SP_NONE;
 }
 
+static bool same_path(const sp_cowritten *a, const sp_cowritten *b)
+{
+    if (a->npath != b->npath)
+        return false;
+    for (size_t i = 0; i < a->npath; i++)
+        if (strcmp(a->path[i], b->path[i]) != 0)
+            return false;
+    return true;
+}
+
+/* Components that take part of their definitions from one place of the
+ * configuration's own sections (sp_cowritten with no host: SAM's Globals)
+ * can only be written at one version: a mix with two of them present at
+ * different versions has no text.  *other: one that differs from k. */
+static bool shares_written_version(const sp_model *m, const unsigned char *to, uint32_t k,
+                                   uint32_t *other)
+{
+    for (size_t i = 0; i < m->cowritten.len; i++) {
+        const sp_cowritten *a = &m->cowritten.items[i];
+        if (a->part != k || a->host != SP_NONE)
+            continue;
+        for (size_t j = 0; j < m->cowritten.len; j++) {
+            const sp_cowritten *b = &m->cowritten.items[j];
+            if (b->host != SP_NONE || b->part == k || to[b->part] == to[k] ||
+                !exists_at(&m->components.items[b->part], to[b->part]) || !same_path(a, b))
+                continue;
+            *other = b->part;
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Is the mix `to` well formed for component k?  Every reference of k's
  * definition at its version must resolve; a reference to a replaced
- * component means that component's instance of the same version. */
+ * component means that component's instance of the same version; and what
+ * k shares with others of the configuration's text is at one version. */
 static bool references_resolve(const sp_model *m, const unsigned char *to, uint32_t k,
                                uint32_t *missing)
 {
@@ -36,6 +70,8 @@ static bool references_resolve(const sp_model *m, const unsigned char *to, uint3
     uint32_t inst = to[k] ? c->inst_new : c->inst_old;
     if (inst == SP_NONE)
         return true;
+    if (!shares_written_version(m, to, k, missing))
+        return false;
     const sp_instance *in = &m->instances.items[inst];
     for (uint32_t i = 0; i < in->deps_count; i++) {
         const sp_dep *dep = &m->deps.items[in->deps_first + i];

@@ -12,6 +12,8 @@
 #   - phased: OLD -> OUT.phase1.EXT -> ... -> OUT each re-check with no
 #     window, and OUT is NEW plus DependsOn additions as above;
 #   - impossible: exit status 1 and nothing written;
+#   - a phased plan with a step SAM text cannot express: exit status 2,
+#     the reason on standard error, and nothing written;
 #   - the inputs are never modified.
 # Usage: fix-cases.sh BUILD-DIR
 build=${1:-build}
@@ -84,6 +86,16 @@ one() { # NAME DIR OLD NEW OPTIONS…
       note impossible
     else
       bad "$name" "status 1 without a phased or impossible verdict"; sed 's/^/  /' "$tmp/stdout" | head -3; return
+    fi ;;
+  2:*)
+    # A step with SAM resources that inherit changed Globals at different
+    # versions has no SAM text (docs/fix.md): refused, nothing written,
+    # and counted.
+    if grep -q -e 'take part of their definitions from here' -e 'has nothing to hold them in' "$tmp/stderr"; then
+      ls "$tmp/$name".* >/dev/null 2>&1 && { bad "$name" "refused, but files were written"; return; }
+      note unwritable
+    else
+      bad "$name" "status $st"; sed 's/^/  /' "$tmp/stderr" | head -5; return
     fi ;;
   *)
     bad "$name" "status $st"; sed 's/^/  /' "$tmp/stderr" | head -5; return ;;

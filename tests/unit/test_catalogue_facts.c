@@ -771,11 +771,16 @@ static void sam_functions(void **state)
         "        Upload: {Type: S3, Properties: {Bucket: !Ref B, Events: 's3:ObjectCreated:*'}}\n"
         "  B: {Type: AWS::S3::Bucket}\n");
     has(d, "edge internet -> Api {proto=tcp port=443} (public endpoint)");
-    has(d, "edge internet -> Fn {proto=tcp port=443} (SAM API event without an authorizer (the "
-           "API SAM generates))");
-    has(d, "edge Api -> Fn {cred=authorizer:Api/Tokens} (SAM API event, Authorizer Tokens: its "
-           "credential)");
-    has(d, "edge Api -> Fn {all} (SAM API event, Authorizer NONE)");
+    /* Api events are routes of their API (named, or the one SAM
+     * generates), emitted by it, with their own or its default authorizer. */
+    has(d, "ServerlessRestApi AWS::Serverless::Api added");
+    has(d, "edge internet -> ServerlessRestApi {proto=tcp port=443} (public endpoint)");
+    has(d, "edge ServerlessRestApi -> Fn {all} (route to Fn: SAM API event without an "
+           "authorizer)");
+    has(d, "edge Api -> Fn {cred=authorizer:Api/Tokens} (route to Fn: SAM API event, Authorizer "
+           "Tokens: its credential)");
+    has(d, "edge Api -> Fn {all} (route to Fn: SAM API event, Authorizer NONE)");
+    hasnt(d, "edge internet -> Fn {proto=tcp port=443} (SAM API event");
     has(d, "edge B -> Fn {all} (SAM S3 event (SAM adds the permission it needs))");
     has(d, "edge internet -> Fn {proto=tcp port=443} (function URL, AuthType NONE (SAM adds the "
            "public permissions))");

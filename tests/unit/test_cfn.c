@@ -947,7 +947,7 @@ static void test_transform_leniency(void **state)
                         "Transform: AWS::Serverless-2016-10-31\n"
                         "Resources:\n"
                         "  Fn: {Type: AWS::Serverless::Function, Properties: {Role: !GetAtt FnRole.Arn,"
-                        " Events: {Api: {Type: Api, Properties: {RestApiId: !Ref Api}}}}}\n"
+                        " Environment: {Variables: {API: !Ref Api}}}}\n"
                         "  Api: {Type: AWS::Serverless::Api, Properties: {DefinitionBody: {x: !Sub '${Fn.Arn}'}}}\n");
     assert_change(l, "Fn", SP_CHANGE_ADDED);
     unsigned warnings = 0;

@@ -496,6 +496,102 @@ static void phase_two_versions_of_a_parameter(void **state)
     sp_ctx_release(&x.ctx);
 }
 
+/* SAM: an API's routes are written in its functions' Events. */
+#define SAM_OLD                                                                                   \
+    "Transform: AWS::Serverless-2016-10-31\n"                                                    \
+    "Resources:\n"                                                                               \
+    "  F:\n"                                                                                     \
+    "    Type: AWS::Serverless::Function\n"                                                      \
+    "    Properties:\n"                                                                          \
+    "      InlineCode: old\n"                                                                    \
+    "      Events:\n"                                                                            \
+    "        Get: {Type: Api, Properties: {Path: /, Method: get}}\n"
+#define SAM_ROUTE_NEW "        Get: {Type: Api, Properties: {Path: /, Method: get, Auth: {Authorizer: AWS_IAM}}}\n"
+
+static void phase_sam_routes(void **state)
+{
+    (void)state;
+    static const char *const api_old[] = {"ServerlessRestApi", NULL};
+    static const char *const fn_old[] = {"F", NULL};
+    const char *code_and_route =
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  F:\n    Type: AWS::Serverless::Function\n"
+        "    Properties:\n      InlineCode: new\n      Events:\n" SAM_ROUTE_NEW;
+    /* Function and route both change: with the API at its new version and
+     * the function at its old one, the step is the old function with the
+     * new route; and the other way round. */
+    const char *old_code_new_route =
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  F:\n    Type: AWS::Serverless::Function\n"
+        "    Properties:\n      InlineCode: old\n      Events:\n" SAM_ROUTE_NEW;
+    expect_mix(SAM_OLD, code_and_route, fn_old, old_code_new_route);
+    const char *new_code_old_route =
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  F:\n    Type: AWS::Serverless::Function\n"
+        "    Properties:\n      InlineCode: new\n      Events:\n"
+        "        Get: {Type: Api, Properties: {Path: /, Method: get}}\n";
+    expect_mix(SAM_OLD, code_and_route, api_old, new_code_old_route);
+    expect_mix(SAM_OLD, code_and_route, NONE, code_and_route);
+    /* Only the route changes: F is unchanged and written at the API's
+     * version. */
+    const char *route_only =
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  F:\n    Type: AWS::Serverless::Function\n"
+        "    Properties:\n      InlineCode: old\n      Events:\n" SAM_ROUTE_NEW;
+    expect_mix(SAM_OLD, route_only, NONE, route_only);
+    expect_mix(SAM_OLD, route_only, api_old, SAM_OLD);
+}
+
+/* SAM's Globals are part of the definitions that inherit them. */
+static void phase_sam_globals(void **state)
+{
+    (void)state;
+    static const char *const both_old[] = {"F", "G", NULL};
+    const char *old_t = "Transform: AWS::Serverless-2016-10-31\n"
+                        "Globals:\n  Function:\n    Timeout: 3\n"
+                        "Resources:\n"
+                        "  F: {Type: AWS::Serverless::Function, Properties: {InlineCode: old}}\n"
+                        "  G: {Type: AWS::Serverless::Function, Properties: {InlineCode: old}}\n";
+    const char *new_t = "Transform: AWS::Serverless-2016-10-31\n"
+                        "Globals:\n  Function:\n    Timeout: 9\n"
+                        "Resources:\n"
+                        "  F: {Type: AWS::Serverless::Function, Properties: {InlineCode: new}}\n"
+                        "  G: {Type: AWS::Serverless::Function, Properties: {InlineCode: old}}\n";
+    /* Both functions at their old version take OLD's Globals. */
+    expect_mix(old_t, new_t, both_old, old_t);
+    /* Two functions at different versions cannot share Globals (G
+     * changes through them too). */
+    static const char *const g_old[] = {"G", NULL};
+    mixed x;
+    mix(&x, old_t, new_t, g_old);
+    assert_non_null(x.error);
+    assert_non_null(strstr(x.error, "but both take part of their definitions from here; "
+                                    "snipeproof cannot write it"));
+    sp_ctx_release(&x.ctx);
+}
+
+static void deps_on_a_generated_component(void **state)
+{
+    (void)state;
+    sp_ctx ctx;
+    sp_ctx_init(&ctx);
+    sp_ptext *t = sp_ptext_from(&ctx, "t", SAM_OLD, strlen(SAM_OLD));
+    assert_non_null(t);
+    sp_frontend_options opt;
+    memset(&opt, 0, sizeof opt);
+    sp_model m;
+    assert_true(sp_cfn_load(&ctx, &opt, NULL, t->root, &m));
+    uint32_t api = sp_model_find(&m, "ServerlessRestApi"), fn = sp_model_find(&m, "F");
+    assert_true(api != SP_NONE && fn != SP_NONE);
+    assert_true(m.components.items[api].generated);
+    sp_edge_hint e = {api, fn}, back = {fn, api};
+    sp_dep_add *adds;
+    size_t n;
+    assert_true(sp_dep_adds_from_edges(&ctx, &m, &e, 1, &adds, &n));
+    assert_int_equal(n, 1);
+    assert_string_equal(adds[0].then, "F");
+    assert_false(sp_dep_adds_from_edges(&ctx, &m, &back, 1, &adds, &n));
+    assert_non_null(strstr(ctx.diags.items[ctx.diags.len - 1].message,
+                           "'ServerlessRestApi' has no text of its own"));
+    sp_ctx_release(&ctx);
+}
+
 static void phase_json_from_yaml(void **state)
 {
     (void)state;
@@ -929,6 +1025,9 @@ static void fix_writes_phases(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(phase_sam_routes),
+        cmocka_unit_test(deps_on_a_generated_component),
+        cmocka_unit_test(phase_sam_globals),
         cmocka_unit_test(yaml_absent_goes_after_type),
         cmocka_unit_test(yaml_absent_several),
         cmocka_unit_test(yaml_scalar_becomes_list),

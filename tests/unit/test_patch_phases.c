@@ -12,7 +12,8 @@
  *     `after`;
  *   - the mix of all-new versions is `after` byte for byte.
  * Mixes that need OLD's and NEW's differing definitions of one parameter,
- * condition or mapping at once are refused by design; they are counted.
+ * condition or mapping at once, or SAM resources that inherit changed
+ * Globals at different versions, are refused by design; they are counted.
  * Prints the numbers; fails on any failure.  Skips when the corpus is
  * absent. */
 #include "frontend/frontend.h"
@@ -26,7 +27,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static unsigned pairs, skipped, mixes, refused, failures, from_old_sections, identity,
+static unsigned pairs, skipped, mixes, refused, refused_sam, failures, from_old_sections, identity,
     renamed_mixes;
 
 static char *slurp(const char *path, size_t *len)
@@ -137,6 +138,8 @@ static void one_mix(const char *id, unsigned mixno, sp_ctx *ctx, const sp_model 
         const char *msg = ctx->diags.len > ndiag ? ctx->diags.items[ctx->diags.len - 1].message : "?";
         if (strstr(msg, "snipeproof cannot write it")) {
             refused++;
+            refused_sam += strstr(msg, "take part of their definitions from here") ||
+                           strstr(msg, "has nothing to hold them in");
             if (all_new || getenv("SP_VERBOSE"))
                 printf("%s %s mix %u: %s\n", all_new ? "FAIL" : "refused", id, mixno, msg);
             failures += all_new;
@@ -319,9 +322,11 @@ int main(int argc, char **argv)
     }
     free(ents);
     printf("phase files: %u pairs (%u skipped: they do not load), %u mixes written and checked "
-           "(%u refused: a parameter with another Type or Default needed both ways; %u took "
+           "(%u refused: %u a parameter with another Type or Default needed both ways, %u SAM "
+           "resources that share changed Globals at different versions; %u took "
            "entries from before, %u renamed a condition or mapping of before; %u all-new mixes "
            "are the after file byte for byte), %u failures\n",
-           pairs, skipped, mixes, refused, from_old_sections, renamed_mixes, identity, failures);
+           pairs, skipped, mixes, refused, refused - refused_sam, refused_sam, from_old_sections,
+           renamed_mixes, identity, failures);
     return failures ? 1 : 0;
 }

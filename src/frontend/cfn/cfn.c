@@ -365,6 +365,93 @@ static void note_undecided(loader *L, const cfn_template *t)
             t->undecided == 1 ? "it is" : "they are");
 }
 
+
+/* SAM: an API changes when the routes its functions' events give it do
+ * (cfn_sam_route_api), and such a function's text then carries part of the
+ * API's definition. */
+static bool is_type(const entry *E, const char *type)
+{
+    const cfn_resource *r = E->rn ? E->rn : E->ro;
+    return !strcmp(r->type, type);
+}
+
+typedef struct route_change {
+    loader *L;
+    entry *api;
+    const entry *fn;
+} route_change;
+
+static void record_route(const char *event, const sp_doc *at, void *arg)
+{
+    route_change *x = arg;
+    loader *L = x->L;
+    const char **path = sp_arena_alloc_raw(&L->ctx->arena, 3 * sizeof *path);
+    if (!path) {
+        sp_oom(L->ctx);
+        return;
+    }
+    path[0] = "Properties";
+    path[1] = "Events";
+    path[2] = event;
+    if (x->api->change == SP_CHANGE_UNCHANGED)
+        x->api->change = SP_CHANGE_MODIFIED;
+    sp_cowritten cw = {x->api->comp, x->fn->comp, path, 3, sp_doc_loc(at)};
+    if (!sp_vec_push(&L->ctx->arena, &L->m->cowritten, cw))
+        sp_oom(L->ctx);
+}
+
+/* A changed resource that inherits SAM Globals that changed is written
+ * partly in the template's Globals section (host SP_NONE), whichever
+ * side it is in. */
+static bool sam_globals(loader *L)
+{
+    const sp_doc *go = L->told->root ? sp_doc_get(L->told->root, "Globals") : NULL;
+    const sp_doc *gn = L->tnew->root ? sp_doc_get(L->tnew->root, "Globals") : NULL;
+    static const char *const keys[] = {"Api", "HttpApi", "Function"};
+    for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
+        const sp_doc *o = sp_doc_get(go, keys[k]), *n = sp_doc_get(gn, keys[k]);
+        const sp_doc *no = o ? cfn_normalize(L->told, o) : NULL;
+        const sp_doc *nn = n ? cfn_normalize(L->tnew, n) : NULL;
+        if (no && nn ? sp_doc_equal(no, nn) : no == nn)
+            continue;
+        for (size_t i = 0; i < L->n; i++) {
+            const entry *E = &L->entries[i];
+            const char *key = cfn_sam_globals_key(E->rn ? E->rn->type : E->ro->type);
+            if (E->change == SP_CHANGE_UNCHANGED || !key || strcmp(key, keys[k]) != 0)
+                continue;
+            const char **path = sp_arena_alloc_raw(&L->ctx->arena, 2 * sizeof *path);
+            if (!path) {
+                sp_oom(L->ctx);
+                return false;
+            }
+            path[0] = "Globals";
+            path[1] = keys[k];
+            sp_cowritten cw = {E->comp, SP_NONE, path, 2, sp_doc_loc(n ? n : o)};
+            if (!sp_vec_push(&L->ctx->arena, &L->m->cowritten, cw)) {
+                sp_oom(L->ctx);
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+static bool sam_routes(loader *L)
+{
+    for (size_t a = 0; a < L->n; a++) {
+        entry *api = &L->entries[a];
+        if (!is_type(api, "AWS::Serverless::Api") && !is_type(api, "AWS::Serverless::HttpApi"))
+            continue;
+        for (size_t f = 0; f < L->n; f++) {
+            route_change x = {L, api, &L->entries[f]};
+            if (is_type(x.fn, "AWS::Serverless::Function") &&
+                !cfn_sam_route_changes(L->told, L->tnew, api->id, x.fn->id, record_route, &x))
+                return false;
+        }
+    }
+    return !L->ctx->out_of_memory;
+}
+
 /* A replaced resource that keeps a custom physical name collides with
  * itself: CloudFormation refuses such an update. */
 static void check_custom_name(loader *L, const entry *E)
@@ -434,13 +521,16 @@ bool sp_cfn_load(sp_ctx *ctx, const sp_frontend_options *opt, const sp_doc *old_
         if (E->comp == SP_NONE)
             return false;
         sp_component *c = &m->components.items[E->comp];
+        /* A generated component has positions (the event that asks SAM
+         * for it) but no text of its own to write to. */
+        c->generated = r->generated;
         if (E->ro) {
             c->loc_old = E->ro->loc;
-            c->def_old = E->ro->def;
+            c->def_old = r->generated ? NULL : E->ro->def;
         }
         if (E->rn) {
             c->loc_new = E->rn->loc;
-            c->def_new = E->rn->def;
+            c->def_new = r->generated ? NULL : E->rn->def;
         }
         /* Metadata snipeproof.ignore: the windows each side accepts. */
         if ((E->ro && !cfn_read_suppressions(ctx, E->ro, E->comp, SP_VER_OLD, m)) ||
@@ -477,6 +567,8 @@ bool sp_cfn_load(sp_ctx *ctx, const sp_frontend_options *opt, const sp_doc *old_
         }
     }
     if (L.failed || cfn_catalogue_failed(L.cat))
+        return false;
+    if ((L.told->sam || L.tnew->sam) && (!sam_routes(&L) || !sam_globals(&L)))
         return false;
     note_separate(&L);
     ripple(&L);

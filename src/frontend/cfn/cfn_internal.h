@@ -43,6 +43,7 @@ typedef struct cfn_resource {
     const sp_doc *props;    /* Properties, or NULL */
     sp_loc loc;             /* the logical ID's key in the template */
     cfn_presence presence;
+    bool generated;         /* not in the text: what SAM generates (cfn_sam_route_api) */
 } cfn_resource;
 
 typedef struct cfn_template cfn_template;
@@ -84,6 +85,22 @@ const cfn_resource *cfn_find_resource(const cfn_template *t, const char *id);
 /* The index of resource `r` in template `t` (document order), or
  * UINT32_MAX when `r` is a resource of another template. */
 uint32_t cfn_resource_index(const cfn_template *t, const cfn_resource *r);
+
+
+/* SAM (Transform AWS::Serverless-2016-10-31) is read without expanding it,
+ * except for what decides when a route switches.  SAM turns an Api or
+ * HttpApi event of a function into a route in the definition of an API:
+ * the one the event names (RestApiId, ApiId), else the API SAM generates
+ * (ServerlessRestApi, ServerlessHttpApi; the template loader adds it as a
+ * `generated` resource, positioned at the first event that needs it).  The
+ * API's definition refers to the function, so CloudFormation updates the
+ * function first and the route after it: a route is part of its API
+ * (template.c reverses the reference, the API's role emits the route, the
+ * function's comparison leaves the event out and the API's includes it).
+ * Returns the API an event is a route of, or NULL (another kind of event,
+ * or an API from outside the template).  `event` is one value of a
+ * function's Events. */
+const cfn_resource *cfn_sam_route_api(const cfn_template *t, const sp_doc *event);
 /* Calls `fn` for every resource of the template, in document order (the
  * catalogue's roles use it for reverse look-ups, e.g. which listeners
  * forward to a target group). */

@@ -281,6 +281,125 @@ static bool empty_map(const sp_doc *d)
     return !d || (d->kind == SP_DOC_MAP && d->u.map.len == 0);
 }
 
+/* ---- SAM routes (see cfn_sam_route_api) ---- */
+
+/* The names of r's events that are routes of an API of the template. */
+static bool is_route(const cfn_template *t, const cfn_resource *r, const sp_doc *name)
+{
+    const sp_doc *events = r->props ? sp_doc_get(r->props, "Events") : NULL;
+    const char *n = sp_doc_text(name);
+    return events && events->kind == SP_DOC_MAP && n &&
+           cfn_sam_route_api(t, sp_doc_get(events, n));
+}
+
+/* A SAM function's normal form `props` without the events that are
+ * routes: those belong to their API's definition, not the function's. */
+static const sp_doc *strip_sam_routes(const cfn_template *t, const cfn_resource *r,
+                                      const sp_doc *props)
+{
+    if (!t->sam || !props || props->kind != SP_DOC_MAP ||
+        strcmp(r->type, "AWS::Serverless::Function"))
+        return props;
+    const sp_doc_pair *ev = sp_doc_get_pair(props, "Events");
+    if (!ev || ev->value->kind != SP_DOC_MAP)
+        return props;
+    const sp_doc *events = ev->value;
+    size_t keep = 0;
+    for (size_t i = 0; i < events->u.map.len; i++)
+        keep += !is_route(t, r, events->u.map.pairs[i].key);
+    if (keep && keep == events->u.map.len)
+        return props;
+    sp_ctx *ctx = t->ctx;
+    sp_doc *ne = sp_arena_alloc_raw(&ctx->arena, sizeof *ne);
+    sp_doc_pair *pairs = sp_arena_alloc_raw(&ctx->arena, (keep + 1) * sizeof *pairs);
+    sp_doc *np = sp_arena_alloc_raw(&ctx->arena, sizeof *np);
+    sp_doc_pair *ppairs = sp_arena_alloc_raw(&ctx->arena, props->u.map.len * sizeof *ppairs);
+    if (!ne || !pairs || !np || !ppairs) {
+        sp_oom(ctx);
+        return props;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < events->u.map.len; i++)
+        if (!is_route(t, r, events->u.map.pairs[i].key))
+            pairs[k++] = events->u.map.pairs[i];
+    *ne = *events;
+    ne->u.map.pairs = pairs;
+    ne->u.map.len = k;
+    /* Events left empty are as good as none. */
+    *np = *props;
+    size_t at = (size_t)(ev - props->u.map.pairs), n = 0;
+    for (size_t i = 0; i < props->u.map.len; i++)
+        if (i != at || k)
+            ppairs[n++] = i == at ? (sp_doc_pair){ev->key, ne} : props->u.map.pairs[i];
+    np->u.map.pairs = ppairs;
+    np->u.map.len = n;
+    return np;
+}
+
+/* The events of function `fn` that are routes of `api` in template t,
+ * sorted by name. */
+typedef struct route {
+    const char *event;
+    const sp_doc *key; /* the event's name in the template */
+    const sp_doc *def; /* normal form */
+} route;
+
+typedef SP_VEC(route) route_vec;
+
+static int route_cmp(const void *x, const void *y)
+{
+    return strcmp(((const route *)x)->event, ((const route *)y)->event);
+}
+
+static bool routes_of(const cfn_template *t, const char *api, const char *fn, route_vec *out)
+{
+    const cfn_resource *f = cfn_find_resource(t, fn);
+    const cfn_resource *a = cfn_find_resource(t, api);
+    const sp_doc *events = f && a && f->presence != CFN_ABSENT && f->props
+                               ? sp_doc_get(f->props, "Events") : NULL;
+    for (size_t k = 0; events && events->kind == SP_DOC_MAP && k < events->u.map.len; k++) {
+        const sp_doc_pair *p = &events->u.map.pairs[k];
+        const char *name = sp_doc_text(p->key);
+        if (!name || cfn_sam_route_api(t, p->value) != a)
+            continue;
+        route r = {name, p->key, cfn_normalize(t, p->value)};
+        if (!sp_vec_push(&t->ctx->arena, out, r)) {
+            sp_oom(t->ctx);
+            return false;
+        }
+    }
+    if (out->len > 1)
+        qsort(out->items, out->len, sizeof *out->items, route_cmp);
+    return true;
+}
+
+static bool same_def(const sp_doc *a, const sp_doc *b)
+{
+    return a && b ? sp_doc_equal(a, b) : a == b;
+}
+
+bool cfn_sam_route_changes(const cfn_template *told, const cfn_template *tnew, const char *api,
+                           const char *fn, cfn_route_change_fn changed, void *arg)
+{
+    route_vec a = {0}, b = {0};
+    if (!routes_of(told, api, fn, &a) || !routes_of(tnew, api, fn, &b))
+        return false;
+    size_t i = 0, j = 0;
+    while (i < a.len || j < b.len) {
+        int c = i == a.len ? 1 : j == b.len ? -1 : route_cmp(&a.items[i], &b.items[j]);
+        if (c < 0)
+            changed(a.items[i].event, a.items[i].key, arg), i++;
+        else if (c > 0)
+            changed(b.items[j].event, b.items[j].key, arg), j++;
+        else {
+            if (!same_def(a.items[i].def, b.items[j].def))
+                changed(b.items[j].event, b.items[j].key, arg);
+            i++, j++;
+        }
+    }
+    return true;
+}
+
 /* ---- one resource ---- */
 
 bool cfn_diff_resource(const cfn_template *told, const cfn_resource *ro,
@@ -292,8 +411,9 @@ bool cfn_diff_resource(const cfn_template *told, const cfn_resource *ro,
     /* Most definitions do not change at all: then no path can differ. */
     if (cfn_same_normal_form(told, ro->props, tnew, rn->props))
         return false;
-    const sp_doc *op = cfn_normalize(told, ro->props);
-    const sp_doc *np = cfn_normalize(tnew, rn->props);
+    /* A SAM function's route events are its API's (strip_sam_routes). */
+    const sp_doc *op = strip_sam_routes(told, ro, cfn_normalize(told, ro->props));
+    const sp_doc *np = strip_sam_routes(tnew, rn, cfn_normalize(tnew, rn->props));
     for (size_t i = 0; facts && i < facts->ncreate_only && !*replace; i++) {
         node_vec a = {0}, b = {0};
         collect(ctx, op, facts->create_only[i], &a, 0);

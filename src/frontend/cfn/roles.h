@@ -359,6 +359,11 @@ void cfn_lb_target_edge(cfn_emit *e, sp_ref from, const cfn_resource *tg,
 void cfn_forward(cfn_emit *e, sp_ref from, const cfn_resource *target, const char *principal,
                  const char *action, bool creds, const sp_doc *at, const char *why);
 
+/* The routes SAM functions' Api/HttpApi events give the emitting API
+ * (cfn_sam_route_api): edges API -> function admitting each event's
+ * authorizer, else the API's default authorizer (roles_svc.c). */
+void cfn_sam_routes(cfn_emit *e);
+
 /* Role emitters (roles_*.c). */
 extern const cfn_role cfn_role_inert, cfn_role_node, cfn_role_public_entry, cfn_role_link,
     cfn_role_subnet, cfn_role_first_match_guard, cfn_role_first_match_rule, cfn_role_attach,

@@ -86,6 +86,12 @@ static const cfn_param_def public_entry_params[] = {
      "the service identity it forwards as (with forward-to)"},
     {"forward-plain", CFN_P_BOOL, false, NULL,
      "forward with plain edges: the permissions needed are created with it (SAM)"},
+    {"sam-routes", CFN_P_BOOL, false, NULL,
+     "a SAM API: the Api/HttpApi events of the template's SAM functions that name it (or, "
+     "for the API SAM generates, that name none) are its routes: edges to those functions "
+     "admitting each event's authorizer"},
+    {"default-authorizer", CFN_P_PATH, false, NULL,
+     "with sam-routes: where it names the authorizer of the routes whose event names none"},
     {NULL, 0, false, NULL, NULL}};
 
 static int proto_of_name(const char *s)
@@ -175,6 +181,8 @@ static bool emit_public_entry(cfn_emit *e)
         cfn_forward(e, cfn_ref_self(e, NULL), fw.items[i],
                     cfn_param_str(e->te, "principal", "*"), NULL, plain, fw.at[i],
                     plain ? "invokes it (with the permission created for it)" : "forwards");
+    if (cfn_param_bool(e->te, "sam-routes", false))
+        cfn_sam_routes(e);
     return true;
 }
 

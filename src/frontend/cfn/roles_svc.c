@@ -815,8 +815,8 @@ static void sam_event(cfn_emit *e, const cfn_resource *owner, const sp_doc *ev, 
 {
     (void)owner;
     (void)arg;
-    if (!ev || ev->kind != SP_DOC_MAP)
-        return;
+    if (!ev || ev->kind != SP_DOC_MAP || cfn_sam_route_api(e->t, ev))
+        return; /* not an event, or a route of a template API: the API emits it */
     const char *type = cfn_text(e, sp_doc_get(ev, "Type"));
     const sp_doc *props = sp_doc_get(ev, "Properties");
     if (!type || !props || props->kind != SP_DOC_MAP)
@@ -849,6 +849,45 @@ static void sam_event(cfn_emit *e, const cfn_resource *owner, const sp_doc *ev, 
         if (!strcmp(type, sources[i][0]))
             cfn_targets(e, sp_doc_get(props, sources[i][1]), &ext, sam_source,
                         (void *)sources[i][0]);
+}
+
+/* ---- routes of a SAM API (public-entry with sam-routes) ---- */
+
+static void route_event(cfn_emit *e, const cfn_resource *fn, const sp_doc *ev, void *arg)
+{
+    (void)arg;
+    if (cfn_sam_route_api(e->t, ev) != e->r)
+        return;
+    const sp_doc *props = sp_doc_get(ev, "Properties");
+    const sp_doc *auth = props && props->kind == SP_DOC_MAP ? sp_doc_get(props, "Auth") : NULL;
+    const sp_doc *az = auth && auth->kind == SP_DOC_MAP ? sp_doc_get(auth, "Authorizer") : NULL;
+    const char *name = az ? cfn_text(e, az) : NULL;
+    bool unknown = az && !name;
+    if (!az) {
+        const sp_doc *d = cfn_first(e, NULL, cfn_param_str(e->te, "default-authorizer",
+                                                           "Auth.DefaultAuthorizer"));
+        name = d ? cfn_text(e, d) : NULL;
+        unknown = d && !name;
+    }
+    const char *why;
+    const sp_reqset *set = sam_auth_set(e, unknown ? NULL : name, e->r->id, false, &why);
+    cfn_edge(e, cfn_ref_self(e, NULL), cfn_ref_res(e, fn, NULL), set, NULL, ev,
+             cfn_why(e, "route to %s: %s", fn->id, why));
+}
+
+static void route_function(cfn_emit *e, const cfn_resource *fn, void *arg)
+{
+    (void)arg;
+    const struct cfn_type_entry *fte = cfn_entry_of(e, fn);
+    if (!fte || fte->role != &cfn_role_sam_function)
+        return;
+    const char *events = cfn_param_str(fte, "events", "Events");
+    cfn_walk(e, fn, cfn_why(e, "%s.*", events), false, route_event, NULL);
+}
+
+void cfn_sam_routes(cfn_emit *e)
+{
+    cfn_each_resource_of(e, route_function, NULL);
 }
 
 static bool emit_sam_function(cfn_emit *e)

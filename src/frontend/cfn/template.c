@@ -448,7 +448,8 @@ static void load_resources(cfn_template *t, const sp_doc *sec)
         fail(t, sec, "Resources must be a map of logical IDs to resources");
         return;
     }
-    t->res = sp_arena_calloc(&t->ctx->arena, sec->u.map.len + 1, sizeof *t->res);
+    /* Room for the APIs SAM generates (add_implicit_apis). */
+    t->res = sp_arena_calloc(&t->ctx->arena, sec->u.map.len + 3, sizeof *t->res);
     if (!t->res) {
         sp_oom(t->ctx);
         t->failed = true;
@@ -612,7 +613,8 @@ static void load_references(cfn_template *t)
         cfn_res *r = &t->res[i];
         ref_walk w = {t, r, {0}, &warned};
         for (size_t s = 0; s < sizeof r->ref_sections / sizeof *r->ref_sections; s++) {
-            const sp_doc *sec = r->ref_sections[s];
+            /* Properties as read (with SAM's Globals merged in). */
+            const sp_doc *sec = s == CFN_SEC_PROPERTIES ? r->pub.props : r->ref_sections[s];
             if (!sec)
                 continue;
             /* Metadata keeps foreign data (cfn-init, designer) whose maps
@@ -658,6 +660,244 @@ static void load_references(cfn_template *t)
         }
     } else if (t->outputs) {
         fail(t, t->outputs, "Outputs must be a map");
+    }
+}
+
+/* ---- SAM's APIs and routes (see cfn_sam_route_api) ---- */
+
+static const char *const implicit_api_id[2] = {"ServerlessRestApi", "ServerlessHttpApi"};
+static const char *const sam_api_type[2] = {"AWS::Serverless::Api", "AWS::Serverless::HttpApi"};
+
+static bool is_sam_transform(const sp_doc *transform)
+{
+    if (transform && transform->kind == SP_DOC_SEQ) {
+        for (size_t i = 0; i < transform->u.seq.len; i++)
+            if (is_sam_transform(transform->u.seq.items[i]))
+                return true;
+        return false;
+    }
+    return transform && sp_doc_text_eq(transform, "AWS::Serverless-2016-10-31");
+}
+
+/* 0 for an Api event, 1 for an HttpApi event, -1 for any other; *named is
+ * the API it names (RestApiId, ApiId), NULL for the one SAM generates. */
+static int sam_route_kind(const sp_doc *event, const sp_doc **named)
+{
+    *named = NULL;
+    if (!event || event->kind != SP_DOC_MAP)
+        return -1;
+    const char *type = sp_doc_text(sp_doc_get(event, "Type"));
+    int kind = !type ? -1 : !strcmp(type, "Api") ? 0 : !strcmp(type, "HttpApi") ? 1 : -1;
+    const sp_doc *props = sp_doc_get(event, "Properties");
+    if (kind < 0 || (props && props->kind != SP_DOC_MAP && props->kind != SP_DOC_NULL))
+        return -1;
+    if (props && props->kind == SP_DOC_MAP)
+        *named = sp_doc_get(props, kind ? "ApiId" : "RestApiId");
+    return kind;
+}
+
+const cfn_resource *cfn_sam_route_api(const cfn_template *t, const sp_doc *event)
+{
+    const sp_doc *named;
+    int kind = t->sam ? sam_route_kind(event, &named) : -1;
+    if (kind < 0)
+        return NULL;
+    if (!named)
+        return t->sam_implicit_api[kind];
+    cfn_value v = cfn_eval(t, named);
+    const cfn_resource *api = v.kind == CFN_VAL_RESOURCE && !v.attr ? v.resource : NULL;
+    return api && !strcmp(api->type, sam_api_type[kind]) ? api : NULL;
+}
+
+static const sp_doc *function_events(const cfn_res *r)
+{
+    if (r->pub.generated || strcmp(r->pub.type, "AWS::Serverless::Function") || !r->pub.props)
+        return NULL;
+    const sp_doc *events = sp_doc_get(r->pub.props, "Events");
+    return events && events->kind == SP_DOC_MAP ? events : NULL;
+}
+
+/* Adds ServerlessRestApi / ServerlessHttpApi where an event needs it, as
+ * SAM does, so that the template's references to them resolve and their
+ * routes switch when they do.  A resource of that name in the text is used
+ * instead (when of the API's type). */
+static void add_implicit_apis(cfn_template *t)
+{
+    size_t n = t->nres;
+    for (size_t i = 0; i < n; i++) {
+        const sp_doc *events = function_events(&t->res[i]);
+        for (size_t k = 0; events && k < events->u.map.len; k++) {
+            const sp_doc *named;
+            int kind = sam_route_kind(events->u.map.pairs[k].value, &named);
+            if (kind < 0 || named || t->sam_implicit_api[kind])
+                continue;
+            const cfn_resource *own = cfn_find_resource(t, implicit_api_id[kind]);
+            if (own) {
+                if (!strcmp(own->type, sam_api_type[kind]))
+                    t->sam_implicit_api[kind] = own;
+                continue;
+            }
+            const sp_doc *at = events->u.map.pairs[k].key;
+            cfn_res *r = &t->res[t->nres];
+            r->t = t;
+            r->key = cfn_doc_string(t->ctx, at, implicit_api_id[kind]);
+            r->type_node = cfn_doc_string(t->ctx, at, sam_api_type[kind]);
+            r->pub.def = r->type_node ? cfn_doc_map1(t->ctx, at, "Type",
+                                                     (sp_doc *)r->type_node) : NULL;
+            if (!r->key || !r->pub.def) {
+                t->failed = true;
+                return;
+            }
+            r->pub.id = implicit_api_id[kind];
+            r->pub.type = sam_api_type[kind];
+            r->pub.loc = sp_doc_loc(at);
+            r->pub.presence = CFN_PRESENT;
+            r->pub.generated = true;
+            if (!cfn_index_put(&t->ctx->arena, &t->res_ix, r->pub.id, (uint32_t)t->nres++)) {
+                sp_oom(t->ctx);
+                t->failed = true;
+                return;
+            }
+            t->sam_implicit_api[kind] = &r->pub;
+        }
+    }
+}
+
+/* SAM's Globals: an API, HTTP API or function inherits Globals.Api,
+ * Globals.HttpApi or Globals.Function as SAM merges them: maps key by key,
+ * lists concatenated (Globals' items first), any other value of the
+ * resource's own wins.  Merged nodes keep the positions of their parts. */
+static const sp_doc *sam_merge(cfn_template *t, const sp_doc *global, const sp_doc *own)
+{
+    if (!global)
+        return own;
+    if (!own)
+        return global;
+    sp_ctx *ctx = t->ctx;
+    if (global->kind == SP_DOC_SEQ && own->kind == SP_DOC_SEQ) {
+        sp_doc *d = sp_arena_alloc_raw(&ctx->arena, sizeof *d);
+        size_t n = global->u.seq.len + own->u.seq.len;
+        sp_doc **items = sp_arena_alloc_raw(&ctx->arena, (n + 1) * sizeof *items);
+        if (!d || !items) {
+            sp_oom(ctx);
+            return own;
+        }
+        *d = *own;
+        memcpy(items, global->u.seq.items, global->u.seq.len * sizeof *items);
+        memcpy(items + global->u.seq.len, own->u.seq.items, own->u.seq.len * sizeof *items);
+        d->u.seq.items = items;
+        d->u.seq.len = n;
+        return d;
+    }
+    if (global->kind != SP_DOC_MAP || own->kind != SP_DOC_MAP || cfn_intrinsic(own, NULL) ||
+        cfn_intrinsic(global, NULL))
+        return own;
+    sp_doc *d = sp_arena_alloc_raw(&ctx->arena, sizeof *d);
+    sp_doc_pair *pairs = sp_arena_alloc_raw(
+        &ctx->arena, (global->u.map.len + own->u.map.len + 1) * sizeof *pairs);
+    if (!d || !pairs) {
+        sp_oom(ctx);
+        return own;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < global->u.map.len; i++)
+        if (!sp_doc_get_pair(own, sp_doc_text(global->u.map.pairs[i].key)))
+            pairs[n++] = global->u.map.pairs[i];
+    for (size_t i = 0; i < own->u.map.len; i++) {
+        pairs[n] = own->u.map.pairs[i];
+        const sp_doc *g = sp_doc_get(global, sp_doc_text(own->u.map.pairs[i].key));
+        pairs[n].value = (sp_doc *)sam_merge(t, g, own->u.map.pairs[i].value);
+        n++;
+    }
+    *d = *own;
+    d->u.map.pairs = pairs;
+    d->u.map.len = n;
+    return d;
+}
+
+const char *cfn_sam_globals_key(const char *type)
+{
+    return !strcmp(type, "AWS::Serverless::Api")        ? "Api"
+           : !strcmp(type, "AWS::Serverless::HttpApi")  ? "HttpApi"
+           : !strcmp(type, "AWS::Serverless::Function") ? "Function"
+                                                         : NULL;
+}
+
+static void apply_globals(cfn_template *t)
+{
+    const sp_doc *globals = t->root ? sp_doc_get(t->root, "Globals") : NULL;
+    if (!globals || globals->kind != SP_DOC_MAP)
+        return;
+    for (size_t i = 0; i < t->nres; i++) {
+        cfn_res *r = &t->res[i];
+        const char *key = cfn_sam_globals_key(r->pub.type);
+        const sp_doc *g = key ? sp_doc_get(globals, key) : NULL;
+        if (g && g->kind == SP_DOC_MAP)
+            r->pub.props = sam_merge(t, g, r->pub.props);
+    }
+}
+
+static bool within(const sp_doc *outer, const sp_doc *at)
+{
+    return outer && at && outer->src == at->src && outer->off <= at->off && at->off < outer->end;
+}
+
+/* A route is part of its API: the function's reference to the API goes
+ * and the API refers to the function instead.  A generated API no present
+ * function routes to is absent. */
+static void reverse_sam_routes(cfn_template *t)
+{
+    sp_ctx *ctx = t->ctx;
+    SP_VEC(cfn_refedge) *extra = sp_arena_calloc(&ctx->arena, t->nres + 1, sizeof *extra);
+    if (!extra) {
+        sp_oom(ctx);
+        t->failed = true;
+        return;
+    }
+    bool implicit_used[2] = {false, false};
+    for (size_t i = 0; i < t->nres; i++) {
+        cfn_res *f = &t->res[i];
+        const sp_doc *events = function_events(f);
+        for (size_t k = 0; events && k < events->u.map.len; k++) {
+            const sp_doc *ev = events->u.map.pairs[k].value;
+            const cfn_resource *api = cfn_sam_route_api(t, ev);
+            if (!api)
+                continue;
+            const sp_doc *named;
+            int kind = sam_route_kind(ev, &named);
+            if (!named && f->pub.presence != CFN_ABSENT)
+                implicit_used[kind] = true;
+            size_t m = 0;
+            for (size_t j = 0; j < f->nedges; j++)
+                if (f->edges[j].declared || !within(named, f->edges[j].at))
+                    f->edges[m++] = f->edges[j];
+            f->nedges = m;
+            cfn_refedge e = {(uint32_t)i, ev, false, true, false};
+            if (!sp_vec_push(&ctx->arena, &extra[cfn_res_index(t, api)], e)) {
+                sp_oom(ctx);
+                t->failed = true;
+                return;
+            }
+        }
+    }
+    for (size_t a = 0; a < t->nres; a++) {
+        cfn_res *r = &t->res[a];
+        if (r->pub.generated && !implicit_used[!strcmp(r->pub.type, sam_api_type[1])])
+            r->pub.presence = CFN_ABSENT;
+        if (!extra[a].len)
+            continue;
+        cfn_refedge *edges = sp_arena_alloc_raw(&ctx->arena,
+                                                (r->nedges + extra[a].len) * sizeof *edges);
+        if (!edges) {
+            sp_oom(ctx);
+            t->failed = true;
+            return;
+        }
+        if (r->nedges)
+            memcpy(edges, r->edges, r->nedges * sizeof *edges);
+        memcpy(edges + r->nedges, extra[a].items, extra[a].len * sizeof *edges);
+        r->edges = edges;
+        r->nedges += extra[a].len;
     }
 }
 
@@ -781,6 +1021,7 @@ cfn_template *cfn_template_load(sp_ctx *ctx, const sp_frontend_options *opt, con
                         "unknown template section '%s' is ignored", k ? k : "");
         }
         t->transform = sp_doc_get(doc, "Transform");
+        t->sam = is_sam_transform(t->transform);
         t->mappings = sp_doc_get(doc, "Mappings");
         t->outputs = sp_doc_get(doc, "Outputs");
         if (t->mappings && t->mappings->kind != SP_DOC_MAP)
@@ -790,6 +1031,10 @@ cfn_template *cfn_template_load(sp_ctx *ctx, const sp_frontend_options *opt, con
     load_conditions(t, doc ? sp_doc_get(doc, "Conditions") : NULL);
     if (doc)
         load_resources(t, sp_doc_get(doc, "Resources"));
+    if (t->sam && !t->failed)
+        add_implicit_apis(t);
+    if (t->sam && !t->failed)
+        apply_globals(t);
     if (ctx->out_of_memory)
         t->failed = true;
     if (t->failed)
@@ -798,6 +1043,8 @@ cfn_template *cfn_template_load(sp_ctx *ctx, const sp_frontend_options *opt, con
     if (t->failed)
         return t;
     load_references(t);
+    if (!t->failed && t->sam)
+        reverse_sam_routes(t);
     if (!t->failed)
         check_cycles(t);
     if (ctx->out_of_memory)

@@ -95,6 +95,10 @@ struct cfn_template {
     cfn_index param_ix, cond_ix, res_ix;
     const sp_doc *mappings, *outputs;
     const sp_doc *transform; /* Transform, recorded (not expanded) */
+    bool sam;                /* the Transform is (or lists) AWS::Serverless-2016-10-31 */
+    /* The APIs SAM generates for Api and HttpApi events that name none
+     * (ServerlessRestApi, ServerlessHttpApi), when some event needs one. */
+    const cfn_resource *sam_implicit_api[2];
     unsigned undecided;      /* resources whose Condition is undecidable */
     bool failed;             /* an error was reported while loading */
 };
@@ -123,6 +127,9 @@ static inline uint32_t cfn_res_index(const cfn_template *t, const cfn_resource *
     return (uint32_t)(cfn_res_of(r) - t->res);
 }
 
+/* The key of SAM's Globals section that resources of `type` inherit
+ * (Api, HttpApi, Function), or NULL. */
+const char *cfn_sam_globals_key(const char *type);
 /* ---- conditions.c ---- */
 
 /* The value of a named condition (UNDECIDED for an unknown name). */
@@ -195,6 +202,13 @@ const cfn_type_facts *cfn_facts_find(cfn_facts *f, const char *type);
 bool cfn_diff_resource(const cfn_template *told, const cfn_resource *ro,
                        const cfn_template *tnew, const cfn_resource *rn,
                        const cfn_type_facts *facts, bool *replace);
+/* Calls `changed` for each event of function `fn` that is a route of SAM
+ * API `api` (cfn_sam_route_api) in either template and is not the same in
+ * both: its name and where it is (NEW's key if NEW has it).  False when out
+ * of memory. */
+typedef void (*cfn_route_change_fn)(const char *event, const sp_doc *at, void *arg);
+bool cfn_sam_route_changes(const cfn_template *told, const cfn_template *tnew, const char *api,
+                           const char *fn, cfn_route_change_fn changed, void *arg);
 /* Whether node `at` (inside rn's definition) lies under one of the
  * createOnly paths of rn's type. */
 bool cfn_under_create_only(const cfn_resource *rn, const cfn_type_facts *facts,
