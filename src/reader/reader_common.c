@@ -141,19 +141,16 @@ size_t sp_utf8_encode(uint32_t cp, char *out)
 
 /* ---- building trees ------------------------------------------------- */
 
-bool sp_node_stack_push(sp_ctx *ctx, sp_node_stack *s, sp_doc *node)
+bool sp_node_stack_grow(sp_ctx *ctx, sp_node_stack *s)
 {
-    if (s->len == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 256;
-        sp_doc **items = realloc(s->items, cap * sizeof *items);
-        if (!items) {
-            sp_oom(ctx);
-            return false;
-        }
-        s->items = items;
-        s->cap = cap;
+    size_t cap = s->cap ? s->cap * 2 : 256;
+    sp_doc **items = realloc(s->items, cap * sizeof *items);
+    if (!items) {
+        sp_oom(ctx);
+        return false;
     }
-    s->items[s->len++] = node;
+    s->items = items;
+    s->cap = cap;
     return true;
 }
 
@@ -164,29 +161,46 @@ void sp_node_stack_free(sp_node_stack *s)
     s->len = s->cap = 0;
 }
 
+/* Nodes are filled field by field rather than zeroed by the arena: a large
+ * document has millions of them, and every field is set here anyway. */
+static void init_node(sp_doc *d, sp_doc_kind kind, uint32_t src, size_t off, size_t end)
+{
+    *d = (sp_doc){
+        .kind = (uint8_t)kind,
+        .src = src,
+        .off = (uint32_t)off,
+        .end = (uint32_t)(end > off ? end : off),
+    };
+}
+
 sp_doc *sp_reader_node(sp_ctx *ctx, sp_doc_kind kind, uint32_t src, size_t off, size_t end)
 {
-    sp_doc *d = sp_arena_alloc(&ctx->arena, sizeof *d);
+    sp_doc *d = sp_arena_alloc_raw(&ctx->arena, sizeof *d);
     if (!d) {
         sp_oom(ctx);
         return NULL;
     }
-    d->kind = (uint8_t)kind;
-    d->src = src;
-    d->off = (uint32_t)off;
-    d->end = (uint32_t)(end > off ? end : off);
+    init_node(d, kind, src, off, end);
     return d;
 }
 
 sp_doc *sp_reader_scalar(sp_ctx *ctx, sp_doc_kind kind, uint32_t src, size_t off, size_t end,
                          const char *text, size_t len)
 {
-    sp_doc *d = sp_reader_node(ctx, kind, src, off, end);
-    char *copy = d ? sp_arena_strndup(&ctx->arena, text, len) : NULL;
-    if (!copy) {
+    /* One block for the node and its text: half the allocations, and the
+     * text sits next to the node that points to it.  sizeof(sp_doc) is a
+     * multiple of its alignment, so the block is as large as the two
+     * allocations it replaces. */
+    sp_doc *d = len < SIZE_MAX / 2 ? sp_arena_alloc_raw(&ctx->arena, sizeof *d + len + 1) : NULL;
+    if (!d) {
         sp_oom(ctx);
         return NULL;
     }
+    init_node(d, kind, src, off, end);
+    char *copy = (char *)(d + 1);
+    if (len)
+        memcpy(copy, text, len);
+    copy[len] = 0;
     d->u.scalar.text = copy;
     d->u.scalar.len = len;
     return d;
@@ -199,7 +213,7 @@ bool sp_reader_finish_collection(sp_ctx *ctx, sp_node_stack *s, size_t from, sp_
     sp_doc **children = n ? s->items + from : NULL;
     if (coll->kind == SP_DOC_SEQ) {
         if (n) {
-            sp_doc **items = sp_arena_calloc(&ctx->arena, n, sizeof *items);
+            sp_doc **items = sp_arena_alloc_raw(&ctx->arena, n * sizeof *items);
             if (!items) {
                 sp_oom(ctx);
                 return false;
@@ -211,7 +225,7 @@ bool sp_reader_finish_collection(sp_ctx *ctx, sp_node_stack *s, size_t from, sp_
     } else {
         size_t npairs = n / 2;
         if (npairs) {
-            sp_doc_pair *pairs = sp_arena_calloc(&ctx->arena, npairs, sizeof *pairs);
+            sp_doc_pair *pairs = sp_arena_alloc_raw(&ctx->arena, npairs * sizeof *pairs);
             if (!pairs) {
                 sp_oom(ctx);
                 return false;

@@ -60,11 +60,23 @@ typedef struct sp_node_stack {
     size_t len, cap;
 } sp_node_stack;
 
-bool sp_node_stack_push(sp_ctx *ctx, sp_node_stack *s, sp_doc *node);
+/* Doubles the stack's room; false (out of memory recorded) otherwise. */
+bool sp_node_stack_grow(sp_ctx *ctx, sp_node_stack *s);
 void sp_node_stack_free(sp_node_stack *s);
+
+/* Inline: every node of a document is pushed once. */
+static inline bool sp_node_stack_push(sp_ctx *ctx, sp_node_stack *s, sp_doc *node)
+{
+    if (s->len == s->cap && !sp_node_stack_grow(ctx, s))
+        return false;
+    s->items[s->len++] = node;
+    return true;
+}
 
 /* A node positioned in `src` at [off, end). */
 sp_doc *sp_reader_node(sp_ctx *ctx, sp_doc_kind kind, uint32_t src, size_t off, size_t end);
+/* A scalar node with a NUL-terminated copy of text[0..len); the copy
+ * shares the node's arena block. */
 sp_doc *sp_reader_scalar(sp_ctx *ctx, sp_doc_kind kind, uint32_t src, size_t off, size_t end,
                          const char *text, size_t len);
 
