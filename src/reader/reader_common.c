@@ -161,51 +161,6 @@ void sp_node_stack_free(sp_node_stack *s)
     s->len = s->cap = 0;
 }
 
-/* Nodes are filled field by field rather than zeroed by the arena: a large
- * document has millions of them, and every field is set here anyway. */
-static void init_node(sp_doc *d, sp_doc_kind kind, uint32_t src, size_t off, size_t end)
-{
-    *d = (sp_doc){
-        .kind = (uint8_t)kind,
-        .src = src,
-        .off = (uint32_t)off,
-        .end = (uint32_t)(end > off ? end : off),
-    };
-}
-
-sp_doc *sp_reader_node(sp_ctx *ctx, sp_doc_kind kind, uint32_t src, size_t off, size_t end)
-{
-    sp_doc *d = sp_arena_alloc_raw(&ctx->arena, sizeof *d);
-    if (!d) {
-        sp_oom(ctx);
-        return NULL;
-    }
-    init_node(d, kind, src, off, end);
-    return d;
-}
-
-sp_doc *sp_reader_scalar(sp_ctx *ctx, sp_doc_kind kind, uint32_t src, size_t off, size_t end,
-                         const char *text, size_t len)
-{
-    /* One block for the node and its text: half the allocations, and the
-     * text sits next to the node that points to it.  sizeof(sp_doc) is a
-     * multiple of its alignment, so the block is as large as the two
-     * allocations it replaces. */
-    sp_doc *d = len < SIZE_MAX / 2 ? sp_arena_alloc_raw(&ctx->arena, sizeof *d + len + 1) : NULL;
-    if (!d) {
-        sp_oom(ctx);
-        return NULL;
-    }
-    init_node(d, kind, src, off, end);
-    char *copy = (char *)(d + 1);
-    if (len)
-        memcpy(copy, text, len);
-    copy[len] = 0;
-    d->u.scalar.text = copy;
-    d->u.scalar.len = len;
-    return d;
-}
-
 bool sp_reader_finish_collection(sp_ctx *ctx, sp_node_stack *s, size_t from, sp_doc *coll)
 {
     size_t n = s->len - from;

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* ---- UTF-8 ---------------------------------------------------------- */
 
@@ -73,12 +74,55 @@ static inline bool sp_node_stack_push(sp_ctx *ctx, sp_node_stack *s, sp_doc *nod
     return true;
 }
 
+/* Nodes are filled field by field rather than zeroed by the arena: a large
+ * document has millions of them, and every field is set here anyway.
+ * Inline, with sp_reader_scalar, for the same reason. */
+static inline void sp_reader_init_node(sp_doc *d, sp_doc_kind kind, uint32_t src, size_t off,
+                                       size_t end)
+{
+    *d = (sp_doc){
+        .kind = (uint8_t)kind,
+        .src = src,
+        .off = (uint32_t)off,
+        .end = (uint32_t)(end > off ? end : off),
+    };
+}
+
 /* A node positioned in `src` at [off, end). */
-sp_doc *sp_reader_node(sp_ctx *ctx, sp_doc_kind kind, uint32_t src, size_t off, size_t end);
-/* A scalar node with a NUL-terminated copy of text[0..len); the copy
- * shares the node's arena block. */
-sp_doc *sp_reader_scalar(sp_ctx *ctx, sp_doc_kind kind, uint32_t src, size_t off, size_t end,
-                         const char *text, size_t len);
+static inline sp_doc *sp_reader_node(sp_ctx *ctx, sp_doc_kind kind, uint32_t src, size_t off,
+                                     size_t end)
+{
+    sp_doc *d = sp_arena_alloc_raw(&ctx->arena, sizeof *d);
+    if (!d) {
+        sp_oom(ctx);
+        return NULL;
+    }
+    sp_reader_init_node(d, kind, src, off, end);
+    return d;
+}
+
+/* A scalar node with a NUL-terminated copy of text[0..len).  The copy
+ * shares the node's arena block: half the allocations, and the text sits
+ * next to the node that points to it.  sizeof(sp_doc) is a multiple of the
+ * arena's alignment, so the block is as large as the two allocations it
+ * replaces. */
+static inline sp_doc *sp_reader_scalar(sp_ctx *ctx, sp_doc_kind kind, uint32_t src, size_t off,
+                                       size_t end, const char *text, size_t len)
+{
+    sp_doc *d = len < SIZE_MAX / 2 ? sp_arena_alloc_raw(&ctx->arena, sizeof *d + len + 1) : NULL;
+    if (!d) {
+        sp_oom(ctx);
+        return NULL;
+    }
+    sp_reader_init_node(d, kind, src, off, end);
+    char *copy = (char *)(d + 1);
+    if (len)
+        memcpy(copy, text, len);
+    copy[len] = 0;
+    d->u.scalar.text = copy;
+    d->u.scalar.len = len;
+    return d;
+}
 
 /* Moves s->items[from..len) into `coll` (a SEQ, or a MAP whose children
  * alternate key, value) and pops them. */
