@@ -31,14 +31,17 @@ typedef struct json_parser {
 /* The text is NUL-terminated (sp_source), and NUL is neither whitespace
  * nor allowed in a string: scanning loops stop at it without a bound
  * check, and the code after them tells the end of input from a NUL byte. */
+static const unsigned char json_space[256] = {[' '] = 1, ['\n'] = 1, ['\r'] = 1, ['\t'] = 1};
+
 static void skip_whitespace(json_parser *p)
 {
-    for (;;) {
-        char c = p->text[p->pos];
-        if (c != ' ' && c != '\n' && c != '\r' && c != '\t')
-            break;
-        p->pos++;
-    }
+    /* A local index: stores through p would make the compiler reload
+     * p->text at every byte (char accesses may alias anything). */
+    const unsigned char *t = (const unsigned char *)p->text;
+    size_t pos = p->pos;
+    while (json_space[t[pos]])
+        pos++;
+    p->pos = pos;
 }
 
 /* Bytes that end a run of ordinary string bytes: '"', '\\' and the
@@ -51,12 +54,25 @@ static const unsigned char string_stop[256] = {
     ['"'] = 1, ['\\'] = 1,
 };
 
-static size_t string_run(const json_parser *p, size_t pos)
+/* The offset of the first string stop at or after `pos`.  Unrolled:
+ * template strings are short (ten bytes on average), so the loop's own
+ * branch would cost as much as the test.  No read goes past the first
+ * stop, and the terminating NUL is one.  (A word-at-a-time scan was
+ * measured slower on such strings.) */
+static inline size_t string_run(const json_parser *p, size_t pos)
 {
     const unsigned char *t = (const unsigned char *)p->text;
-    while (!string_stop[t[pos]])
-        pos++;
-    return pos;
+    for (;;) {
+        if (string_stop[t[pos]])
+            return pos;
+        if (string_stop[t[pos + 1]])
+            return pos + 1;
+        if (string_stop[t[pos + 2]])
+            return pos + 2;
+        if (string_stop[t[pos + 3]])
+            return pos + 3;
+        pos += 4;
+    }
 }
 
 /* Describes what stands at `off`, for "expected X, found Y" messages. */
@@ -209,14 +225,10 @@ static bool decode_escape(json_parser *p, size_t backslash, size_t *out)
     return true;
 }
 
-/* A string; p->pos is at the opening quote.  The input is valid UTF-8
- * (checked up front), so bytes above 0x7F are copied as they are. */
-static sp_doc *parse_string(json_parser *p)
+/* The rest of a string that holds an escape or a control character, or
+ * is unterminated; p->pos is at that byte and `run` where the text began. */
+static sp_doc *parse_string_slow(json_parser *p, size_t start, size_t run)
 {
-    size_t start = p->pos++;
-    size_t run = p->pos;
-    /* Fast path: no escape, the text is a slice of the input. */
-    p->pos = string_run(p, p->pos);
     size_t out = 0;
     bool escaped = false;
     for (;;) {
@@ -263,6 +275,24 @@ static sp_doc *parse_string(json_parser *p)
     sp_doc *d = escaped ? sp_reader_scalar(p->ctx, SP_DOC_STRING, p->src, start, p->pos, p->buf.text, out)
                         : sp_reader_scalar(p->ctx, SP_DOC_STRING, p->src, start, p->pos,
                                            p->text + run, p->pos - 1 - run);
+    if (d)
+        d->flags |= SP_DOC_QUOTED;
+    return d;
+}
+
+/* A string; p->pos is at the opening quote.  The input is valid UTF-8
+ * (checked up front), so bytes above 0x7F are copied as they are. */
+static sp_doc *parse_string(json_parser *p)
+{
+    size_t start = p->pos;
+    size_t end = string_run(p, start + 1);
+    p->pos = end;
+    if (p->text[end] != '"')
+        return parse_string_slow(p, start, start + 1);
+    /* Most strings: no escape, the text is a slice of the input. */
+    p->pos = end + 1;
+    sp_doc *d = sp_reader_scalar(p->ctx, SP_DOC_STRING, p->src, start, end + 1, p->text + start + 1,
+                                 end - start - 1);
     if (d)
         d->flags |= SP_DOC_QUOTED;
     return d;
