@@ -312,10 +312,25 @@ static sp_doc *parse_string(json_parser *p)
         return parse_string_slow(p, start, start + 1);
     /* Most strings: no escape, the text is a slice of the input. */
     p->pos = end + 1;
-    sp_doc *d = sp_reader_scalar(p->ctx, SP_DOC_STRING, p->src, start, end + 1, p->text + start + 1,
-                                 end - start - 1);
-    if (d)
-        d->flags |= SP_DOC_QUOTED;
+    size_t from = start + 1, len = end - from;
+    sp_doc *d;
+    if (len < 16 && p->len - from >= 16) {
+        /* Most are shorter than 16 bytes: one fixed-size move, inline,
+         * copies them whole where a libc call would cost more than the
+         * copy.  The bytes after the text are in the input, and the arena
+         * rounds blocks up to 16 bytes anyway. */
+        char *text;
+        d = sp_reader_scalar_room(p->ctx, SP_DOC_STRING, p->src, start, end + 1, len, 16, &text);
+        if (!d)
+            return NULL;
+        memcpy(text, p->text + from, 16);
+        text[len] = 0;
+    } else {
+        d = sp_reader_scalar(p->ctx, SP_DOC_STRING, p->src, start, end + 1, p->text + from, len);
+        if (!d)
+            return NULL;
+    }
+    d->flags |= SP_DOC_QUOTED;
     return d;
 }
 

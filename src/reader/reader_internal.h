@@ -101,26 +101,39 @@ static inline sp_doc *sp_reader_node(sp_ctx *ctx, sp_doc_kind kind, uint32_t src
     return d;
 }
 
-/* A scalar node with a NUL-terminated copy of text[0..len).  The copy
- * shares the node's arena block: half the allocations, and the text sits
- * next to the node that points to it.  sizeof(sp_doc) is a multiple of the
- * arena's alignment, so the block is as large as the two allocations it
- * replaces. */
-static inline sp_doc *sp_reader_scalar(sp_ctx *ctx, sp_doc_kind kind, uint32_t src, size_t off,
-                                       size_t end, const char *text, size_t len)
+/* A scalar node of `len` bytes of text whose block holds `room` (at least
+ * len + 1) bytes after the node, at *text, for the caller to fill, NUL
+ * included.  The text shares the node's arena block: half the
+ * allocations, and the text sits next to the node that points to it.
+ * sizeof(sp_doc) is a multiple of the arena's alignment, so the block is
+ * as large as the two allocations it replaces. */
+static inline sp_doc *sp_reader_scalar_room(sp_ctx *ctx, sp_doc_kind kind, uint32_t src,
+                                            size_t off, size_t end, size_t len, size_t room,
+                                            char **text)
 {
-    sp_doc *d = len < SIZE_MAX / 2 ? sp_arena_alloc_raw(&ctx->arena, sizeof *d + len + 1) : NULL;
+    sp_doc *d = room < SIZE_MAX / 2 ? sp_arena_alloc_raw(&ctx->arena, sizeof *d + room) : NULL;
     if (!d) {
         sp_oom(ctx);
         return NULL;
     }
     sp_reader_init_node(d, kind, src, off, end);
-    char *copy = (char *)(d + 1);
+    *text = (char *)(d + 1);
+    d->u.scalar.text = *text;
+    d->u.scalar.len = len;
+    return d;
+}
+
+/* A scalar node with a NUL-terminated copy of text[0..len). */
+static inline sp_doc *sp_reader_scalar(sp_ctx *ctx, sp_doc_kind kind, uint32_t src, size_t off,
+                                       size_t end, const char *text, size_t len)
+{
+    char *copy;
+    sp_doc *d = sp_reader_scalar_room(ctx, kind, src, off, end, len, len + 1, &copy);
+    if (!d)
+        return NULL;
     if (len)
         memcpy(copy, text, len);
     copy[len] = 0;
-    d->u.scalar.text = copy;
-    d->u.scalar.len = len;
     return d;
 }
 
