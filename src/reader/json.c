@@ -406,6 +406,20 @@ static bool enter(json_parser *p)
     return true;
 }
 
+/* The byte at p->pos; NUL at the end of input, which no test below
+ * accepts, so they need no bound check. */
+static inline char peek(const json_parser *p)
+{
+    return p->text[p->pos];
+}
+
+/* A member value or array element: strings, the most common values, go
+ * straight to parse_string without parse_value's larger frame. */
+static inline sp_doc *parse_element(json_parser *p)
+{
+    return peek(p) == '"' ? parse_string(p) : parse_value(p);
+}
+
 static sp_doc *parse_array(json_parser *p)
 {
     if (!enter(p))
@@ -417,24 +431,24 @@ static sp_doc *parse_array(json_parser *p)
     size_t base = p->stack.len;
     p->pos++;
     skip_whitespace(p);
-    if (p->pos < p->len && p->text[p->pos] == ']') {
+    if (peek(p) == ']') {
         p->pos++;
     } else {
         for (;;) {
-            if (p->pos < p->len && p->text[p->pos] == ']') {
+            if (peek(p) == ']') {
                 expected(p, "a value after ',' (JSON allows no trailing comma)");
                 return NULL;
             }
-            sp_doc *item = parse_value(p);
+            sp_doc *item = parse_element(p);
             if (!item || !sp_node_stack_push(p->ctx, &p->stack, item))
                 return NULL;
             skip_whitespace(p);
-            if (p->pos < p->len && p->text[p->pos] == ',') {
+            if (peek(p) == ',') {
                 p->pos++;
                 skip_whitespace(p);
                 continue;
             }
-            if (p->pos < p->len && p->text[p->pos] == ']') {
+            if (peek(p) == ']') {
                 p->pos++;
                 break;
             }
@@ -458,13 +472,13 @@ static sp_doc *parse_object(json_parser *p)
     size_t base = p->stack.len;
     p->pos++;
     skip_whitespace(p);
-    if (p->pos < p->len && p->text[p->pos] == '}') {
+    if (peek(p) == '}') {
         p->pos++;
     } else {
         bool after_comma = false;
         for (;;) {
-            if (p->pos >= p->len || p->text[p->pos] != '"') {
-                if (after_comma && p->pos < p->len && p->text[p->pos] == '}')
+            if (peek(p) != '"') {
+                if (after_comma && peek(p) == '}')
                     expected(p, "a string key after ',' (JSON allows no trailing comma)");
                 else
                     expected(p, after_comma ? "a string key after ','"
@@ -475,23 +489,23 @@ static sp_doc *parse_object(json_parser *p)
             if (!key || !sp_node_stack_push(p->ctx, &p->stack, key))
                 return NULL;
             skip_whitespace(p);
-            if (p->pos >= p->len || p->text[p->pos] != ':') {
+            if (peek(p) != ':') {
                 expected(p, "':' after an object key");
                 return NULL;
             }
             p->pos++;
             skip_whitespace(p);
-            sp_doc *value = parse_value(p);
+            sp_doc *value = parse_element(p);
             if (!value || !sp_node_stack_push(p->ctx, &p->stack, value))
                 return NULL;
             skip_whitespace(p);
-            if (p->pos < p->len && p->text[p->pos] == ',') {
+            if (peek(p) == ',') {
                 p->pos++;
                 skip_whitespace(p);
                 after_comma = true;
                 continue;
             }
-            if (p->pos < p->len && p->text[p->pos] == '}') {
+            if (peek(p) == '}') {
                 p->pos++;
                 break;
             }
@@ -503,16 +517,15 @@ static sp_doc *parse_object(json_parser *p)
     p->depth--;
     if (!sp_reader_finish_collection(p->ctx, &p->stack, base, obj))
         return NULL;
-    return sp_reader_check_duplicates(p->ctx, obj) ? obj : NULL;
+    /* Many template maps have one key ({"Ref": ...}): nothing to
+     * compare, so no call. */
+    return obj->u.map.len < 2 || sp_reader_check_duplicates(p->ctx, obj) ? obj : NULL;
 }
 
 static sp_doc *parse_value(json_parser *p)
 {
-    if (p->pos >= p->len) {
-        expected(p, "a JSON value");
-        return NULL;
-    }
-    switch (p->text[p->pos]) {
+    /* At the end of input peek() is NUL, which falls to the default. */
+    switch (peek(p)) {
     case '{':
         return parse_object(p);
     case '[':
