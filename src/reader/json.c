@@ -461,6 +461,17 @@ static sp_doc *parse_array(json_parser *p)
     return sp_reader_finish_collection(p->ctx, &p->stack, base, arr) ? arr : NULL;
 }
 
+/* One bit of a 64-bit filter for a key, from its length and first byte
+ * (the NUL when it is empty).  A repeated key always finds its bit already
+ * set; most small maps have keys that never collide in the filter and skip
+ * the full duplicate check, whose error (position and message) is
+ * unchanged. */
+static inline uint64_t key_filter_bit(const sp_doc *key)
+{
+    unsigned first = (unsigned char)key->u.scalar.text[0];
+    return UINT64_C(1) << ((key->u.scalar.len + first * 8) & 63);
+}
+
 static sp_doc *parse_object(json_parser *p)
 {
     if (!enter(p))
@@ -470,6 +481,8 @@ static sp_doc *parse_object(json_parser *p)
         return NULL;
     obj->flags |= SP_DOC_FLOW;
     size_t base = p->stack.len;
+    uint64_t keys_seen = 0;
+    bool may_repeat = false;
     p->pos++;
     skip_whitespace(p);
     if (peek(p) == '}') {
@@ -488,6 +501,9 @@ static sp_doc *parse_object(json_parser *p)
             sp_doc *key = parse_string(p);
             if (!key || !sp_node_stack_push(p->ctx, &p->stack, key))
                 return NULL;
+            uint64_t bit = key_filter_bit(key);
+            may_repeat |= (keys_seen & bit) != 0;
+            keys_seen |= bit;
             skip_whitespace(p);
             if (peek(p) != ':') {
                 expected(p, "':' after an object key");
@@ -517,9 +533,7 @@ static sp_doc *parse_object(json_parser *p)
     p->depth--;
     if (!sp_reader_finish_collection(p->ctx, &p->stack, base, obj))
         return NULL;
-    /* Many template maps have one key ({"Ref": ...}): nothing to
-     * compare, so no call. */
-    return obj->u.map.len < 2 || sp_reader_check_duplicates(p->ctx, obj) ? obj : NULL;
+    return !may_repeat || sp_reader_check_duplicates(p->ctx, obj) ? obj : NULL;
 }
 
 static sp_doc *parse_value(json_parser *p)
