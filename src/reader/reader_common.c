@@ -47,13 +47,14 @@ bool sp_utf8_validate(const char *text, size_t len, size_t *bad_off, bool *all_a
     size_t i = 0;
     bool ascii = true;
     while (i < len) {
-        /* Templates are mostly ASCII: test 32 bytes at a time (four words,
+        /* Templates are mostly ASCII: test 64 bytes at a time (eight words,
          * one test), then eight near non-ASCII text and at the end. */
-        if (len - i >= 32) {
-            uint64_t w[4];
+        if (len - i >= 64) {
+            uint64_t w[8];
             memcpy(w, p + i, sizeof w);
-            if (!((w[0] | w[1] | w[2] | w[3]) & UINT64_C(0x8080808080808080))) {
-                i += 32;
+            if (!((w[0] | w[1] | w[2] | w[3] | w[4] | w[5] | w[6] | w[7]) &
+                  UINT64_C(0x8080808080808080))) {
+                i += 64;
                 continue;
             }
         }
