@@ -580,6 +580,10 @@ static void test_json_values(void **state)
     assert_non_null(d);
     assert_string_equal(sp_doc_text(d->u.seq.items[0]), "a string longer than a word\xc3\xa9 then an escape");
     assert_string_equal(sp_doc_text(d->u.seq.items[1]), "0123456789abcdef/");
+    /* Keys alike in length and first byte are still different keys. */
+    d = json(&ctx, "{\"ab\": 1, \"ac\": 2, \"\": 3, \"ad\": {\"\": 4}}");
+    assert_non_null(d);
+    assert_int_equal(d->u.map.len, 4);
     for (size_t n = 0; n <= 40; n++) {
         char text[64] = "[\"";
         memset(text + 2, 'x', n);
@@ -827,6 +831,9 @@ static void test_json_errors(void **state)
         JSON_ERR("{\"k0\":0,\"k1\":1,\"k2\":2,\"k3\":3,\"k4\":4,\"k5\":5,\"k6\":6,\"k7\":7,"
                  "\"k8\":8,\n\"k5\":9}",
                  2, 1, "duplicate key 'k5' (first defined on line 1)"),
+        JSON_ERR("{\"\": 1, \"a\": 2, \"\": 3}", 1, 17, "duplicate key '' (first defined on line 1)"),
+        JSON_ERR("{\"ab\": 1, \"ac\": 2, \"b\": {\"x\": [1, {\"ab\": 1, \"ab\": 2}]}}", 1, 45,
+                 "duplicate key 'ab' (first defined on line 1)"),
         JSON_ERR("{\n        \"a\": 1,\n        \"b\": [\n                1\n                2]}", 5, 17,
                  "expected ',' or ']' after an array element, found '2'"),
     };
