@@ -235,6 +235,26 @@ static void report_duplicate(sp_ctx *ctx, const sp_doc *first, const sp_doc *sec
 
 enum { DUPLICATE_LINEAR_MAX = 8 };
 
+/* The duplicate check's own hash: each key is hashed once and the value
+ * is never kept, so eight bytes at a time with a multiply-xorshift mix is
+ * enough (and which key reports the duplicate does not depend on it). */
+static uint64_t key_hash(const char *text, size_t len)
+{
+    const uint64_t mul = UINT64_C(0x9E3779B97F4A7C15);
+    uint64_t h = len * mul;
+    for (; len >= 8; text += 8, len -= 8) {
+        uint64_t w;
+        memcpy(&w, text, 8);
+        h = (h ^ w) * mul;
+        h ^= h >> 29;
+    }
+    uint64_t tail = 0;
+    for (size_t i = 0; i < len; i++)
+        tail |= (uint64_t)(unsigned char)text[i] << (8 * i);
+    h = (h ^ tail) * mul;
+    return h ^ (h >> 32);
+}
+
 bool sp_reader_check_duplicates(sp_ctx *ctx, const sp_doc *map)
 {
     const sp_doc_pair *pairs = map->u.map.pairs;
@@ -253,18 +273,19 @@ bool sp_reader_check_duplicates(sp_ctx *ctx, const sp_doc *map)
     size_t cap = 16;
     while (cap < 2 * n)
         cap *= 2;
-    size_t *slots = malloc(cap * sizeof *slots);
+    /* Pair indices fit in 32 bits: each pair takes bytes of a source,
+     * whose offsets are 32-bit. */
+    uint32_t *slots = malloc(cap * sizeof *slots);
     if (!slots) {
         sp_oom(ctx);
         return false;
     }
-    for (size_t i = 0; i < cap; i++)
-        slots[i] = SIZE_MAX;
+    memset(slots, 0xFF, cap * sizeof *slots);
     bool ok = true;
     for (size_t i = 0; i < n && ok; i++) {
         const sp_doc *k = pairs[i].key;
-        size_t h = (size_t)sp_reader_hash_bytes(k->u.scalar.text, k->u.scalar.len, 0) & (cap - 1);
-        while (slots[h] != SIZE_MAX) {
+        size_t h = (size_t)key_hash(k->u.scalar.text, k->u.scalar.len) & (cap - 1);
+        while (slots[h] != UINT32_MAX) {
             if (same_key(pairs[slots[h]].key, k)) {
                 report_duplicate(ctx, pairs[slots[h]].key, k);
                 ok = false;
@@ -273,7 +294,7 @@ bool sp_reader_check_duplicates(sp_ctx *ctx, const sp_doc *map)
             h = (h + 1) & (cap - 1);
         }
         if (ok)
-            slots[h] = i;
+            slots[h] = (uint32_t)i;
     }
     free(slots);
     return ok;
