@@ -18,11 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__SSE2__) && defined(__GNUC__)
-#include <emmintrin.h>
-#define JSON_SCAN_SSE2 1
-#endif
-
 typedef struct json_parser {
     sp_ctx *ctx;
     uint32_t src;
@@ -68,7 +63,7 @@ static const unsigned char string_stop[256] = {
 static inline size_t string_run(const json_parser *p, size_t pos)
 {
     const unsigned char *t = (const unsigned char *)p->text;
-#ifdef JSON_SCAN_SSE2
+#ifdef SP_READER_SSE2
     const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
     const __m128i control_max = _mm_set1_epi8(0x1F);
     while (p->len - pos >= 16) {

@@ -12,6 +12,13 @@
 #include <stdint.h>
 #include <string.h>
 
+/* SSE2 is part of every x86-64; the scanning loops that use it keep a
+ * portable path for other machines and for the last bytes of an input. */
+#if defined(__SSE2__) && defined(__GNUC__)
+#include <emmintrin.h>
+#define SP_READER_SSE2 1
+#endif
+
 /* ---- UTF-8 ---------------------------------------------------------- */
 
 /* Checks that text[0..len) is well-formed UTF-8 (no overlong forms, no
