@@ -31,14 +31,17 @@ typedef struct json_parser {
 /* The text is NUL-terminated (sp_source), and NUL is neither whitespace
  * nor allowed in a string: scanning loops stop at it without a bound
  * check, and the code after them tells the end of input from a NUL byte. */
+static const unsigned char json_space[256] = {[' '] = 1, ['\n'] = 1, ['\r'] = 1, ['\t'] = 1};
+
 static void skip_whitespace(json_parser *p)
 {
-    for (;;) {
-        char c = p->text[p->pos];
-        if (c != ' ' && c != '\n' && c != '\r' && c != '\t')
-            break;
-        p->pos++;
-    }
+    /* A local index: stores through p would make the compiler reload
+     * p->text at every byte (char accesses may alias anything). */
+    const unsigned char *t = (const unsigned char *)p->text;
+    size_t pos = p->pos;
+    while (json_space[t[pos]])
+        pos++;
+    p->pos = pos;
 }
 
 /* Bytes that end a run of ordinary string bytes: '"', '\\' and the
@@ -51,12 +54,41 @@ static const unsigned char string_stop[256] = {
     ['"'] = 1, ['\\'] = 1,
 };
 
-static size_t string_run(const json_parser *p, size_t pos)
+/* The offset of the first string stop at or after `pos`.  With SSE2
+ * (every x86-64), sixteen bytes are tested at once while that many remain;
+ * the rest, and other machines, take the byte table, unrolled because
+ * template strings are short (ten bytes on average) and the loop's own
+ * branch would cost as much as the test.  The table loop never reads past
+ * the first stop, and the terminating NUL is one. */
+static inline size_t string_run(const json_parser *p, size_t pos)
 {
     const unsigned char *t = (const unsigned char *)p->text;
-    while (!string_stop[t[pos]])
-        pos++;
-    return pos;
+#ifdef SP_READER_SSE2
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
+    const __m128i control_max = _mm_set1_epi8(0x1F);
+    while (p->len - pos >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(t + pos));
+        /* min(v, 0x1F) == v exactly for the bytes 0x00-0x1F (unsigned). */
+        __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, control_max), v);
+        __m128i stops = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                                     control);
+        unsigned mask = (unsigned)_mm_movemask_epi8(stops);
+        if (mask)
+            return pos + (size_t)__builtin_ctz(mask);
+        pos += 16;
+    }
+#endif
+    for (;;) {
+        if (string_stop[t[pos]])
+            return pos;
+        if (string_stop[t[pos + 1]])
+            return pos + 1;
+        if (string_stop[t[pos + 2]])
+            return pos + 2;
+        if (string_stop[t[pos + 3]])
+            return pos + 3;
+        pos += 4;
+    }
 }
 
 /* Describes what stands at `off`, for "expected X, found Y" messages. */
@@ -209,14 +241,10 @@ static bool decode_escape(json_parser *p, size_t backslash, size_t *out)
     return true;
 }
 
-/* A string; p->pos is at the opening quote.  The input is valid UTF-8
- * (checked up front), so bytes above 0x7F are copied as they are. */
-static sp_doc *parse_string(json_parser *p)
+/* The rest of a string that holds an escape or a control character, or
+ * is unterminated; p->pos is at that byte and `run` where the text began. */
+static sp_doc *parse_string_slow(json_parser *p, size_t start, size_t run)
 {
-    size_t start = p->pos++;
-    size_t run = p->pos;
-    /* Fast path: no escape, the text is a slice of the input. */
-    p->pos = string_run(p, p->pos);
     size_t out = 0;
     bool escaped = false;
     for (;;) {
@@ -265,6 +293,39 @@ static sp_doc *parse_string(json_parser *p)
                                            p->text + run, p->pos - 1 - run);
     if (d)
         d->flags |= SP_DOC_QUOTED;
+    return d;
+}
+
+/* A string; p->pos is at the opening quote.  The input is valid UTF-8
+ * (checked up front), so bytes above 0x7F are copied as they are. */
+static sp_doc *parse_string(json_parser *p)
+{
+    size_t start = p->pos;
+    size_t end = string_run(p, start + 1);
+    p->pos = end;
+    if (p->text[end] != '"')
+        return parse_string_slow(p, start, start + 1);
+    /* Most strings: no escape, the text is a slice of the input. */
+    p->pos = end + 1;
+    size_t from = start + 1, len = end - from;
+    sp_doc *d;
+    if (len < 16 && p->len - from >= 16) {
+        /* Most are shorter than 16 bytes: one fixed-size move, inline,
+         * copies them whole where a libc call would cost more than the
+         * copy.  The bytes after the text are in the input, and the arena
+         * rounds blocks up to 16 bytes anyway. */
+        char *text;
+        d = sp_reader_scalar_room(p->ctx, SP_DOC_STRING, p->src, start, end + 1, len, 16, &text);
+        if (!d)
+            return NULL;
+        memcpy(text, p->text + from, 16);
+        text[len] = 0;
+    } else {
+        d = sp_reader_scalar(p->ctx, SP_DOC_STRING, p->src, start, end + 1, p->text + from, len);
+        if (!d)
+            return NULL;
+    }
+    d->flags |= SP_DOC_QUOTED;
     return d;
 }
 
@@ -340,6 +401,20 @@ static bool enter(json_parser *p)
     return true;
 }
 
+/* The byte at p->pos; NUL at the end of input, which no test below
+ * accepts, so they need no bound check. */
+static inline char peek(const json_parser *p)
+{
+    return p->text[p->pos];
+}
+
+/* A member value or array element: strings, the most common values, go
+ * straight to parse_string without parse_value's larger frame. */
+static inline sp_doc *parse_element(json_parser *p)
+{
+    return peek(p) == '"' ? parse_string(p) : parse_value(p);
+}
+
 static sp_doc *parse_array(json_parser *p)
 {
     if (!enter(p))
@@ -351,24 +426,24 @@ static sp_doc *parse_array(json_parser *p)
     size_t base = p->stack.len;
     p->pos++;
     skip_whitespace(p);
-    if (p->pos < p->len && p->text[p->pos] == ']') {
+    if (peek(p) == ']') {
         p->pos++;
     } else {
         for (;;) {
-            if (p->pos < p->len && p->text[p->pos] == ']') {
+            if (peek(p) == ']') {
                 expected(p, "a value after ',' (JSON allows no trailing comma)");
                 return NULL;
             }
-            sp_doc *item = parse_value(p);
+            sp_doc *item = parse_element(p);
             if (!item || !sp_node_stack_push(p->ctx, &p->stack, item))
                 return NULL;
             skip_whitespace(p);
-            if (p->pos < p->len && p->text[p->pos] == ',') {
+            if (peek(p) == ',') {
                 p->pos++;
                 skip_whitespace(p);
                 continue;
             }
-            if (p->pos < p->len && p->text[p->pos] == ']') {
+            if (peek(p) == ']') {
                 p->pos++;
                 break;
             }
@@ -381,6 +456,17 @@ static sp_doc *parse_array(json_parser *p)
     return sp_reader_finish_collection(p->ctx, &p->stack, base, arr) ? arr : NULL;
 }
 
+/* One bit of a 64-bit filter for a key, from its length and first byte
+ * (the NUL when it is empty).  A repeated key always finds its bit already
+ * set; most small maps have keys that never collide in the filter and skip
+ * the full duplicate check, whose error (position and message) is
+ * unchanged. */
+static inline uint64_t key_filter_bit(const sp_doc *key)
+{
+    unsigned first = (unsigned char)key->u.scalar.text[0];
+    return UINT64_C(1) << ((key->u.scalar.len + first * 8) & 63);
+}
+
 static sp_doc *parse_object(json_parser *p)
 {
     if (!enter(p))
@@ -390,15 +476,17 @@ static sp_doc *parse_object(json_parser *p)
         return NULL;
     obj->flags |= SP_DOC_FLOW;
     size_t base = p->stack.len;
+    uint64_t keys_seen = 0;
+    bool may_repeat = false;
     p->pos++;
     skip_whitespace(p);
-    if (p->pos < p->len && p->text[p->pos] == '}') {
+    if (peek(p) == '}') {
         p->pos++;
     } else {
         bool after_comma = false;
         for (;;) {
-            if (p->pos >= p->len || p->text[p->pos] != '"') {
-                if (after_comma && p->pos < p->len && p->text[p->pos] == '}')
+            if (peek(p) != '"') {
+                if (after_comma && peek(p) == '}')
                     expected(p, "a string key after ',' (JSON allows no trailing comma)");
                 else
                     expected(p, after_comma ? "a string key after ','"
@@ -408,24 +496,27 @@ static sp_doc *parse_object(json_parser *p)
             sp_doc *key = parse_string(p);
             if (!key || !sp_node_stack_push(p->ctx, &p->stack, key))
                 return NULL;
+            uint64_t bit = key_filter_bit(key);
+            may_repeat |= (keys_seen & bit) != 0;
+            keys_seen |= bit;
             skip_whitespace(p);
-            if (p->pos >= p->len || p->text[p->pos] != ':') {
+            if (peek(p) != ':') {
                 expected(p, "':' after an object key");
                 return NULL;
             }
             p->pos++;
             skip_whitespace(p);
-            sp_doc *value = parse_value(p);
+            sp_doc *value = parse_element(p);
             if (!value || !sp_node_stack_push(p->ctx, &p->stack, value))
                 return NULL;
             skip_whitespace(p);
-            if (p->pos < p->len && p->text[p->pos] == ',') {
+            if (peek(p) == ',') {
                 p->pos++;
                 skip_whitespace(p);
                 after_comma = true;
                 continue;
             }
-            if (p->pos < p->len && p->text[p->pos] == '}') {
+            if (peek(p) == '}') {
                 p->pos++;
                 break;
             }
@@ -437,16 +528,13 @@ static sp_doc *parse_object(json_parser *p)
     p->depth--;
     if (!sp_reader_finish_collection(p->ctx, &p->stack, base, obj))
         return NULL;
-    return sp_reader_check_duplicates(p->ctx, obj) ? obj : NULL;
+    return !may_repeat || sp_reader_check_duplicates(p->ctx, obj) ? obj : NULL;
 }
 
 static sp_doc *parse_value(json_parser *p)
 {
-    if (p->pos >= p->len) {
-        expected(p, "a JSON value");
-        return NULL;
-    }
-    switch (p->text[p->pos]) {
+    /* At the end of input peek() is NUL, which falls to the default. */
+    switch (peek(p)) {
     case '{':
         return parse_object(p);
     case '[':

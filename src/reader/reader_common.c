@@ -47,7 +47,27 @@ bool sp_utf8_validate(const char *text, size_t len, size_t *bad_off, bool *all_a
     size_t i = 0;
     bool ascii = true;
     while (i < len) {
-        /* Templates are mostly ASCII: test eight bytes at a time. */
+        /* Templates are mostly ASCII: test 64 bytes at a time (with SSE2,
+         * where available, four vectors ORed under one sign-bit mask;
+         * otherwise eight words), then eight near non-ASCII text and at
+         * the end. */
+        if (len - i >= 64) {
+#ifdef SP_READER_SSE2
+            const __m128i *v = (const __m128i *)(const void *)(p + i);
+            __m128i any = _mm_or_si128(_mm_or_si128(_mm_loadu_si128(v), _mm_loadu_si128(v + 1)),
+                                       _mm_or_si128(_mm_loadu_si128(v + 2), _mm_loadu_si128(v + 3)));
+            bool block_ascii = _mm_movemask_epi8(any) == 0;
+#else
+            uint64_t w[8];
+            memcpy(w, p + i, sizeof w);
+            bool block_ascii = !((w[0] | w[1] | w[2] | w[3] | w[4] | w[5] | w[6] | w[7]) &
+                                 UINT64_C(0x8080808080808080));
+#endif
+            if (block_ascii) {
+                i += 64;
+                continue;
+            }
+        }
         if (len - i >= 8) {
             uint64_t w;
             memcpy(&w, p + i, 8);
@@ -141,19 +161,16 @@ size_t sp_utf8_encode(uint32_t cp, char *out)
 
 /* ---- building trees ------------------------------------------------- */
 
-bool sp_node_stack_push(sp_ctx *ctx, sp_node_stack *s, sp_doc *node)
+bool sp_node_stack_grow(sp_ctx *ctx, sp_node_stack *s)
 {
-    if (s->len == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 256;
-        sp_doc **items = realloc(s->items, cap * sizeof *items);
-        if (!items) {
-            sp_oom(ctx);
-            return false;
-        }
-        s->items = items;
-        s->cap = cap;
+    size_t cap = s->cap ? s->cap * 2 : 256;
+    sp_doc **items = realloc(s->items, cap * sizeof *items);
+    if (!items) {
+        sp_oom(ctx);
+        return false;
     }
-    s->items[s->len++] = node;
+    s->items = items;
+    s->cap = cap;
     return true;
 }
 
@@ -164,34 +181,6 @@ void sp_node_stack_free(sp_node_stack *s)
     s->len = s->cap = 0;
 }
 
-sp_doc *sp_reader_node(sp_ctx *ctx, sp_doc_kind kind, uint32_t src, size_t off, size_t end)
-{
-    sp_doc *d = sp_arena_alloc(&ctx->arena, sizeof *d);
-    if (!d) {
-        sp_oom(ctx);
-        return NULL;
-    }
-    d->kind = (uint8_t)kind;
-    d->src = src;
-    d->off = (uint32_t)off;
-    d->end = (uint32_t)(end > off ? end : off);
-    return d;
-}
-
-sp_doc *sp_reader_scalar(sp_ctx *ctx, sp_doc_kind kind, uint32_t src, size_t off, size_t end,
-                         const char *text, size_t len)
-{
-    sp_doc *d = sp_reader_node(ctx, kind, src, off, end);
-    char *copy = d ? sp_arena_strndup(&ctx->arena, text, len) : NULL;
-    if (!copy) {
-        sp_oom(ctx);
-        return NULL;
-    }
-    d->u.scalar.text = copy;
-    d->u.scalar.len = len;
-    return d;
-}
-
 bool sp_reader_finish_collection(sp_ctx *ctx, sp_node_stack *s, size_t from, sp_doc *coll)
 {
     size_t n = s->len - from;
@@ -199,7 +188,7 @@ bool sp_reader_finish_collection(sp_ctx *ctx, sp_node_stack *s, size_t from, sp_
     sp_doc **children = n ? s->items + from : NULL;
     if (coll->kind == SP_DOC_SEQ) {
         if (n) {
-            sp_doc **items = sp_arena_calloc(&ctx->arena, n, sizeof *items);
+            sp_doc **items = sp_arena_alloc_raw(&ctx->arena, n * sizeof *items);
             if (!items) {
                 sp_oom(ctx);
                 return false;
@@ -211,7 +200,7 @@ bool sp_reader_finish_collection(sp_ctx *ctx, sp_node_stack *s, size_t from, sp_
     } else {
         size_t npairs = n / 2;
         if (npairs) {
-            sp_doc_pair *pairs = sp_arena_calloc(&ctx->arena, npairs, sizeof *pairs);
+            sp_doc_pair *pairs = sp_arena_alloc_raw(&ctx->arena, npairs * sizeof *pairs);
             if (!pairs) {
                 sp_oom(ctx);
                 return false;
@@ -256,6 +245,26 @@ static void report_duplicate(sp_ctx *ctx, const sp_doc *first, const sp_doc *sec
 
 enum { DUPLICATE_LINEAR_MAX = 8 };
 
+/* The duplicate check's own hash: each key is hashed once and the value
+ * is never kept, so eight bytes at a time with a multiply-xorshift mix is
+ * enough (and which key reports the duplicate does not depend on it). */
+static uint64_t key_hash(const char *text, size_t len)
+{
+    const uint64_t mul = UINT64_C(0x9E3779B97F4A7C15);
+    uint64_t h = len * mul;
+    for (; len >= 8; text += 8, len -= 8) {
+        uint64_t w;
+        memcpy(&w, text, 8);
+        h = (h ^ w) * mul;
+        h ^= h >> 29;
+    }
+    uint64_t tail = 0;
+    for (size_t i = 0; i < len; i++)
+        tail |= (uint64_t)(unsigned char)text[i] << (8 * i);
+    h = (h ^ tail) * mul;
+    return h ^ (h >> 32);
+}
+
 bool sp_reader_check_duplicates(sp_ctx *ctx, const sp_doc *map)
 {
     const sp_doc_pair *pairs = map->u.map.pairs;
@@ -274,18 +283,19 @@ bool sp_reader_check_duplicates(sp_ctx *ctx, const sp_doc *map)
     size_t cap = 16;
     while (cap < 2 * n)
         cap *= 2;
-    size_t *slots = malloc(cap * sizeof *slots);
+    /* Pair indices fit in 32 bits: each pair takes bytes of a source,
+     * whose offsets are 32-bit. */
+    uint32_t *slots = malloc(cap * sizeof *slots);
     if (!slots) {
         sp_oom(ctx);
         return false;
     }
-    for (size_t i = 0; i < cap; i++)
-        slots[i] = SIZE_MAX;
+    memset(slots, 0xFF, cap * sizeof *slots);
     bool ok = true;
     for (size_t i = 0; i < n && ok; i++) {
         const sp_doc *k = pairs[i].key;
-        size_t h = (size_t)sp_reader_hash_bytes(k->u.scalar.text, k->u.scalar.len, 0) & (cap - 1);
-        while (slots[h] != SIZE_MAX) {
+        size_t h = (size_t)key_hash(k->u.scalar.text, k->u.scalar.len) & (cap - 1);
+        while (slots[h] != UINT32_MAX) {
             if (same_key(pairs[slots[h]].key, k)) {
                 report_duplicate(ctx, pairs[slots[h]].key, k);
                 ok = false;
@@ -294,7 +304,7 @@ bool sp_reader_check_duplicates(sp_ctx *ctx, const sp_doc *map)
             h = (h + 1) & (cap - 1);
         }
         if (ok)
-            slots[h] = i;
+            slots[h] = (uint32_t)i;
     }
     free(slots);
     return ok;

@@ -10,6 +10,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+
+/* SSE2 is part of every x86-64; the scanning loops that use it keep a
+ * portable path for other machines and for the last bytes of an input. */
+#if defined(__SSE2__) && defined(__GNUC__)
+#include <emmintrin.h>
+#define SP_READER_SSE2 1
+#endif
 
 /* ---- UTF-8 ---------------------------------------------------------- */
 
@@ -60,13 +68,81 @@ typedef struct sp_node_stack {
     size_t len, cap;
 } sp_node_stack;
 
-bool sp_node_stack_push(sp_ctx *ctx, sp_node_stack *s, sp_doc *node);
+/* Doubles the stack's room; false (out of memory recorded) otherwise. */
+bool sp_node_stack_grow(sp_ctx *ctx, sp_node_stack *s);
 void sp_node_stack_free(sp_node_stack *s);
 
+/* Inline: every node of a document is pushed once. */
+static inline bool sp_node_stack_push(sp_ctx *ctx, sp_node_stack *s, sp_doc *node)
+{
+    if (s->len == s->cap && !sp_node_stack_grow(ctx, s))
+        return false;
+    s->items[s->len++] = node;
+    return true;
+}
+
+/* Nodes are filled field by field rather than zeroed by the arena: a large
+ * document has millions of them, and every field is set here anyway.
+ * Inline, with sp_reader_scalar, for the same reason. */
+static inline void sp_reader_init_node(sp_doc *d, sp_doc_kind kind, uint32_t src, size_t off,
+                                       size_t end)
+{
+    *d = (sp_doc){
+        .kind = (uint8_t)kind,
+        .src = src,
+        .off = (uint32_t)off,
+        .end = (uint32_t)(end > off ? end : off),
+    };
+}
+
 /* A node positioned in `src` at [off, end). */
-sp_doc *sp_reader_node(sp_ctx *ctx, sp_doc_kind kind, uint32_t src, size_t off, size_t end);
-sp_doc *sp_reader_scalar(sp_ctx *ctx, sp_doc_kind kind, uint32_t src, size_t off, size_t end,
-                         const char *text, size_t len);
+static inline sp_doc *sp_reader_node(sp_ctx *ctx, sp_doc_kind kind, uint32_t src, size_t off,
+                                     size_t end)
+{
+    sp_doc *d = sp_arena_alloc_raw(&ctx->arena, sizeof *d);
+    if (!d) {
+        sp_oom(ctx);
+        return NULL;
+    }
+    sp_reader_init_node(d, kind, src, off, end);
+    return d;
+}
+
+/* A scalar node of `len` bytes of text whose block holds `room` (at least
+ * len + 1) bytes after the node, at *text, for the caller to fill, NUL
+ * included.  The text shares the node's arena block: half the
+ * allocations, and the text sits next to the node that points to it.
+ * sizeof(sp_doc) is a multiple of the arena's alignment, so the block is
+ * as large as the two allocations it replaces. */
+static inline sp_doc *sp_reader_scalar_room(sp_ctx *ctx, sp_doc_kind kind, uint32_t src,
+                                            size_t off, size_t end, size_t len, size_t room,
+                                            char **text)
+{
+    sp_doc *d = room < SIZE_MAX / 2 ? sp_arena_alloc_raw(&ctx->arena, sizeof *d + room) : NULL;
+    if (!d) {
+        sp_oom(ctx);
+        return NULL;
+    }
+    sp_reader_init_node(d, kind, src, off, end);
+    *text = (char *)(d + 1);
+    d->u.scalar.text = *text;
+    d->u.scalar.len = len;
+    return d;
+}
+
+/* A scalar node with a NUL-terminated copy of text[0..len). */
+static inline sp_doc *sp_reader_scalar(sp_ctx *ctx, sp_doc_kind kind, uint32_t src, size_t off,
+                                       size_t end, const char *text, size_t len)
+{
+    char *copy;
+    sp_doc *d = sp_reader_scalar_room(ctx, kind, src, off, end, len, len + 1, &copy);
+    if (!d)
+        return NULL;
+    if (len)
+        memcpy(copy, text, len);
+    copy[len] = 0;
+    return d;
+}
 
 /* Moves s->items[from..len) into `coll` (a SEQ, or a MAP whose children
  * alternate key, value) and pops them. */

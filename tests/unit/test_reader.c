@@ -574,6 +574,26 @@ static void test_json_values(void **state)
     assert_int_equal(it[8]->kind, SP_DOC_MAP);
     assert_int_equal(it[9]->kind, SP_DOC_SEQ);
     assert_string_equal(sp_doc_text(it[11]), "123456789012345678901234567890");
+    /* Escapes after a long run of plain bytes, and strings of every length
+     * around the scanners' word size. */
+    d = json(&ctx, "[\"a string longer than a word\\u00e9 then an escape\", \"0123456789abcdef\\/\"]");
+    assert_non_null(d);
+    assert_string_equal(sp_doc_text(d->u.seq.items[0]), "a string longer than a word\xc3\xa9 then an escape");
+    assert_string_equal(sp_doc_text(d->u.seq.items[1]), "0123456789abcdef/");
+    /* Keys alike in length and first byte are still different keys. */
+    d = json(&ctx, "{\"ab\": 1, \"ac\": 2, \"\": 3, \"ad\": {\"\": 4}}");
+    assert_non_null(d);
+    assert_int_equal(d->u.map.len, 4);
+    for (size_t n = 0; n <= 40; n++) {
+        char text[64] = "[\"";
+        memset(text + 2, 'x', n);
+        memcpy(text + 2 + n, "\"]", 3);
+        d = json(&ctx, text);
+        assert_non_null(d);
+        assert_int_equal(d->u.seq.items[0]->u.scalar.len, n);
+        assert_int_equal(d->u.seq.items[0]->end, n + 3);
+        assert_int_equal(strspn(sp_doc_text(d->u.seq.items[0]), "x"), n);
+    }
     /* A byte-order mark is skipped; whitespace alone is an empty document. */
     d = json(&ctx, "\xEF\xBB\xBF {\"a\": 1}");
     assert_non_null(d);
@@ -798,6 +818,24 @@ static void test_json_errors(void **state)
         JSON_ERR("[\"\xed\xb0\x80\"]", 1, 3,
                  "invalid UTF-8: byte 0xED does not start a valid character"),
         {sp_read_json, "[1,\0 2]", 7, 1, 4, "expected a JSON value, found control character U+0000"},
+        /* Past the readers' word-at-a-time fast paths (UTF-8 in blocks of
+         * 32 bytes, strings, indentation), errors keep their positions. */
+        JSON_ERR("[\"0123456789012345678901234567890123456789\", \"abc\xff\"]", 1, 50,
+                 "invalid UTF-8: byte 0xFF does not start a valid character"),
+        JSON_ERR("{\"long key, longer than thirty-two bytes\": \"\xc3\xa9\xe2\x82\xac and then "
+                 "\xe0\x80\x80\"}",
+                 1, 57, "invalid UTF-8: byte 0xE0 does not start a valid character"),
+        JSON_ERR("[\"a string longer than a word\tthen a tab\"]", 1, 30,
+                 "control character U+0009 is not allowed in a string; write it as an escape "
+                 "such as \\u0009"),
+        JSON_ERR("{\"k0\":0,\"k1\":1,\"k2\":2,\"k3\":3,\"k4\":4,\"k5\":5,\"k6\":6,\"k7\":7,"
+                 "\"k8\":8,\n\"k5\":9}",
+                 2, 1, "duplicate key 'k5' (first defined on line 1)"),
+        JSON_ERR("{\"\": 1, \"a\": 2, \"\": 3}", 1, 17, "duplicate key '' (first defined on line 1)"),
+        JSON_ERR("{\"ab\": 1, \"ac\": 2, \"b\": {\"x\": [1, {\"ab\": 1, \"ab\": 2}]}}", 1, 45,
+                 "duplicate key 'ab' (first defined on line 1)"),
+        JSON_ERR("{\n        \"a\": 1,\n        \"b\": [\n                1\n                2]}", 5, 17,
+                 "expected ',' or ']' after an array element, found '2'"),
     };
     run_error_cases(cases, sizeof cases / sizeof *cases);
 }
