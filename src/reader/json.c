@@ -63,7 +63,7 @@ static const unsigned char string_stop[256] = {
 static inline size_t string_run(const json_parser *p, size_t pos)
 {
     const unsigned char *t = (const unsigned char *)p->text;
-#ifdef SP_READER_SSE2
+#ifdef SP_SSE2
     const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
     const __m128i control_max = _mm_set1_epi8(0x1F);
     while (p->len - pos >= 16) {

@@ -52,7 +52,7 @@ bool sp_utf8_validate(const char *text, size_t len, size_t *bad_off, bool *all_a
          * otherwise eight words), then eight near non-ASCII text and at
          * the end. */
         if (len - i >= 64) {
-#ifdef SP_READER_SSE2
+#ifdef SP_SSE2
             const __m128i *v = (const __m128i *)(const void *)(p + i);
             __m128i any = _mm_or_si128(_mm_or_si128(_mm_loadu_si128(v), _mm_loadu_si128(v + 1)),
                                        _mm_or_si128(_mm_loadu_si128(v + 2), _mm_loadu_si128(v + 3)));

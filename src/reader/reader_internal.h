@@ -12,12 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 
-/* SSE2 is part of every x86-64; the scanning loops that use it keep a
- * portable path for other machines and for the last bytes of an input. */
-#if defined(__SSE2__) && defined(__GNUC__)
-#include <emmintrin.h>
-#define SP_READER_SSE2 1
-#endif
+#include "../util/simd.h"
 
 /* ---- UTF-8 ---------------------------------------------------------- */
 
