@@ -3,6 +3,7 @@
 #include "../output/output.h"
 #include "../planner/planner.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -122,26 +123,128 @@ static sp_doc *read_deploy_file(sp_run *r, uint32_t src)
     return sp_read_sexp(&r->ctx, src);
 }
 
-/* Reads one input (a text given with sp_run_add_input under that name, or
- * a file); an empty path means "an empty configuration", which is given
- * the kind of the other side by the caller. */
-static sp_doc *read_input(sp_run *r, const char *path)
+/* The source of one input: a text given with sp_run_add_input under that
+ * name, or a file. */
+static bool input_source(sp_run *r, const char *path, uint32_t *src)
 {
-    uint32_t src = SP_NO_SOURCE;
     for (size_t i = 0; i < r->inputs.len; i++)
         if (!strcmp(r->inputs.items[i].name, path)) {
             const sp_run_input *in = &r->inputs.items[i];
-            if ((src = sp_source_add(&r->ctx, in->name, in->text, in->len)) == SP_NO_SOURCE) {
+            if ((*src = sp_source_add(&r->ctx, in->name, in->text, in->len)) == SP_NO_SOURCE) {
                 sp_oom(&r->ctx);
-                return NULL;
+                return false;
             }
-            break;
+            return true;
         }
-    if (src == SP_NO_SOURCE && !sp_source_read(&r->ctx, path, &src))
+    return sp_source_read(&r->ctx, path, src);
+}
+
+/* Reads one input; an empty path means "an empty configuration", which is
+ * given the kind of the other side by the caller. */
+static sp_doc *read_input(sp_run *r, const char *path)
+{
+    uint32_t src;
+    if (!input_source(r, path, &src))
         return NULL;
     if (r->topology)
         return read_deploy_file(r, src);
     return sp_read_document(&r->ctx, src);
+}
+
+/* ---- OLD and NEW read at the same time ----
+ *
+ * Reading two large documents is a fifth of a check.  When both are large,
+ * NEW's is read by a second thread into a context of its own (its own arena
+ * and diagnostics, the run's sources, which nothing adds to meanwhile) while
+ * this thread reads OLD's; then the run's arena adopts the other arena and
+ * NEW's diagnostics follow OLD's.  The result is what reading them in turn
+ * gives: when OLD does not read, nothing of NEW's is kept (in turn, NEW
+ * would not have been opened). */
+
+enum { READ_APART_MIN_BYTES = 1 << 20 };
+
+typedef struct side_read {
+    sp_ctx ctx;
+    uint32_t src;
+    sp_doc *doc;
+} side_read;
+
+static void *read_side(void *arg)
+{
+    side_read *s = arg;
+    s->doc = sp_read_document(&s->ctx, s->src);
+    return NULL;
+}
+
+/* The run's diagnostics as they were at one point. */
+typedef struct diag_state {
+    size_t len;
+    unsigned errors, warnings;
+} diag_state;
+
+static diag_state diag_now(const sp_ctx *ctx)
+{
+    diag_state d = {ctx->diags.len, ctx->errors, ctx->warnings};
+    return d;
+}
+
+static void diag_back(sp_ctx *ctx, diag_state d)
+{
+    ctx->diags.len = d.len;
+    ctx->errors = d.errors;
+    ctx->warnings = d.warnings;
+}
+
+/* Reads OLD and NEW (both non-empty paths, not deploy files); false with
+ * the diagnostics reading them in turn would give. */
+static bool read_both(sp_run *r, const char *old_path, const char *new_path, sp_doc **old_doc,
+                      sp_doc **new_doc)
+{
+    uint32_t osrc, nsrc;
+    if (!input_source(r, old_path, &osrc))
+        return false;
+    diag_state before_new = diag_now(&r->ctx);
+    bool new_ok = input_source(r, new_path, &nsrc);
+    /* SNIPEPROOF_READ_IN_TURN lets the tests compare the two ways. */
+    if (!new_ok || sp_source_get(&r->ctx, osrc)->len < READ_APART_MIN_BYTES ||
+        sp_source_get(&r->ctx, nsrc)->len < READ_APART_MIN_BYTES ||
+        getenv("SNIPEPROOF_READ_IN_TURN")) {
+        /* In turn.  A NEW that could not be opened is reported (again)
+         * only after OLD has read. */
+        if (!new_ok)
+            diag_back(&r->ctx, before_new);
+        if (!(*old_doc = sp_read_document(&r->ctx, osrc)))
+            return false;
+        if (!new_ok && !input_source(r, new_path, &nsrc))
+            return false;
+        return (*new_doc = sp_read_document(&r->ctx, nsrc)) != NULL;
+    }
+    side_read side;
+    memset(&side, 0, sizeof side);
+    sp_arena_init(&side.ctx.arena, r->ctx.arena.limit);
+    side.ctx.sources = r->ctx.sources;
+    side.src = nsrc;
+    pthread_t thread;
+    bool apart = pthread_create(&thread, NULL, read_side, &side) == 0;
+    *old_doc = sp_read_document(&r->ctx, osrc);
+    if (apart)
+        pthread_join(thread, NULL);
+    else
+        read_side(&side);
+    sp_arena_adopt(&r->ctx.arena, &side.ctx.arena);
+    if (!*old_doc)
+        return false;
+    for (size_t i = 0; i < side.ctx.diags.len; i++)
+        if (!sp_vec_push(&r->ctx.arena, &r->ctx.diags, side.ctx.diags.items[i])) {
+            sp_oom(&r->ctx);
+            return false;
+        }
+    r->ctx.errors += side.ctx.errors;
+    r->ctx.warnings += side.ctx.warnings;
+    if (side.ctx.out_of_memory)
+        sp_oom(&r->ctx);
+    *new_doc = side.doc;
+    return side.doc != NULL && !r->ctx.out_of_memory;
 }
 
 /* guix deploy files with their topology (--topology). */
@@ -177,10 +280,15 @@ sp_status sp_run_load(sp_run *r, const char *old_path, const char *new_path,
         new_path = t;
     }
     sp_doc *old_doc = NULL, *new_doc = NULL;
-    if (old_path && *old_path && !(old_doc = read_input(r, old_path)))
-        return failure(r);
-    if (new_path && *new_path && !(new_doc = read_input(r, new_path)))
-        return failure(r);
+    if (old_path && *old_path && new_path && *new_path && !r->topology) {
+        if (!read_both(r, old_path, new_path, &old_doc, &new_doc))
+            return failure(r);
+    } else {
+        if (old_path && *old_path && !(old_doc = read_input(r, old_path)))
+            return failure(r);
+        if (new_path && *new_path && !(new_doc = read_input(r, new_path)))
+            return failure(r);
+    }
     const sp_doc *probe = new_doc ? new_doc : old_doc;
     if (!probe) {
         sp_error(&r->ctx, SP_NO_LOC, "nothing to read");

@@ -112,6 +112,33 @@ void *sp_arena_alloc_slow(sp_arena *a, size_t size)
     return p;
 }
 
+void sp_arena_adopt(sp_arena *into, sp_arena *from)
+{
+    sync_head(from);
+    sync_head(into);
+    sp_arena_chunk *last = from->head;
+    while (last && last->next)
+        last = last->next;
+    if (last) {
+        if (into->head) {
+            last->next = into->head->next;
+            into->head->next = from->head;
+        } else {
+            into->head = from->head;
+            enter_head(into);
+        }
+    }
+    sp_arena_chunk *spare_last = from->spare;
+    while (spare_last && spare_last->next)
+        spare_last = spare_last->next;
+    if (spare_last) {
+        spare_last->next = into->spare;
+        into->spare = from->spare;
+    }
+    into->total += from->total;
+    sp_arena_init(from, from->limit);
+}
+
 sp_arena_mark sp_arena_get_mark(const sp_arena *a)
 {
     sp_arena_mark m = {a->head, a->head ? a->head->size - a->avail : 0, a->total};

@@ -58,6 +58,12 @@ typedef struct sp_arena_mark {
 } sp_arena_mark;
 
 sp_arena_mark sp_arena_get_mark(const sp_arena *a);
+
+/* Moves every block of `from` into `into` (which then owns them; `from` is
+ * left empty).  Blocks keep their addresses, so what was built in `from` —
+ * by another thread, say — stays valid.  Marks of `into` taken before stay
+ * valid: the blocks go behind its current chunk. */
+void sp_arena_adopt(sp_arena *into, sp_arena *from);
 void sp_arena_reset(sp_arena *a, sp_arena_mark mark);
 
 char *sp_arena_strndup(sp_arena *a, const char *s, size_t n);
