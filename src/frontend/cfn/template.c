@@ -11,40 +11,94 @@
 
 /* ---- name index ---- */
 
-/* FNV-1a, then mixed so that the low bits (the slot) depend on every
- * character: logical IDs often differ only in a digit or two. */
+/* A word at a time (a byte at a time cost more than the look-ups it served:
+ * every Ref, every resource's type in the catalogue and the facts), then
+ * mixed so that the low bits (the slot) depend on every character: logical
+ * IDs often differ only in a digit or two.  Short tails are read with
+ * overlapping loads, so no byte past the string is touched. */
+static inline uint64_t load64(const char *s)
+{
+    uint64_t w;
+    memcpy(&w, s, 8);
+    return w;
+}
+
+static inline uint64_t load32(const char *s)
+{
+    uint32_t w;
+    memcpy(&w, s, 4);
+    return w;
+}
+
+static inline uint64_t hash_step(uint64_t h, uint64_t w)
+{
+    h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+    return h ^ (h >> 29);
+}
+
+static uint32_t hash_bytes(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ull ^ n;
+    if (n >= 8) {
+        size_t i = 0;
+        for (; i + 8 < n; i += 8)
+            h = hash_step(h, load64(s + i));
+        h = hash_step(h, load64(s + n - 8));
+    } else if (n >= 4) {
+        h = hash_step(h, load32(s) | load32(s + n - 4) << 32);
+    } else if (n) {
+        h = hash_step(h, (uint64_t)(unsigned char)s[0] |
+                             (uint64_t)(unsigned char)s[n / 2] << 8 |
+                             (uint64_t)(unsigned char)s[n - 1] << 16);
+    }
+    return (uint32_t)sp_mix64(h);
+}
+
 static uint32_t hash_str(const char *s)
 {
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return (uint32_t)sp_mix64(h);
+    return hash_bytes(s, strlen(s));
+}
+
+/* Rehashes into `cap` slots (a power of two). */
+static bool index_grow(sp_arena *a, cfn_index *ix, size_t cap)
+{
+    const char **keys = sp_arena_calloc(a, cap, sizeof *keys);
+    uint32_t *vals = sp_arena_alloc_raw(a, cap * sizeof *vals);
+    uint32_t *hashes = sp_arena_alloc_raw(a, cap * sizeof *hashes);
+    if (!keys || !vals || !hashes)
+        return false;
+    for (size_t i = 0; i < ix->cap; i++) {
+        if (!ix->keys[i])
+            continue;
+        size_t j = ix->hashes[i] & (cap - 1);
+        while (keys[j])
+            j = (j + 1) & (cap - 1);
+        keys[j] = ix->keys[i];
+        vals[j] = ix->vals[i];
+        hashes[j] = ix->hashes[i];
+    }
+    ix->keys = keys;
+    ix->vals = vals;
+    ix->hashes = hashes;
+    ix->cap = cap;
+    return true;
+}
+
+/* Room for `n` keys without growing: the resources of a template are
+ * counted before they are put, and growing step by step rehashed and
+ * cleared tables of twice their final size. */
+static bool index_reserve(sp_arena *a, cfn_index *ix, size_t n)
+{
+    size_t cap = ix->cap ? ix->cap : 16;
+    while (n * 2 > cap)
+        cap *= 2;
+    return cap == ix->cap || index_grow(a, ix, cap);
 }
 
 bool cfn_index_put(sp_arena *a, cfn_index *ix, const char *key, uint32_t val)
 {
-    if ((ix->len + 1) * 2 > ix->cap) {
-        size_t cap = ix->cap ? ix->cap * 2 : 16;
-        const char **keys = sp_arena_calloc(a, cap, sizeof *keys);
-        uint32_t *vals = sp_arena_alloc_raw(a, cap * sizeof *vals);
-        uint32_t *hashes = sp_arena_alloc_raw(a, cap * sizeof *hashes);
-        if (!keys || !vals || !hashes)
-            return false;
-        for (size_t i = 0; i < ix->cap; i++) {
-            if (!ix->keys[i])
-                continue;
-            size_t j = ix->hashes[i] & (cap - 1);
-            while (keys[j])
-                j = (j + 1) & (cap - 1);
-            keys[j] = ix->keys[i];
-            vals[j] = ix->vals[i];
-            hashes[j] = ix->hashes[i];
-        }
-        ix->keys = keys;
-        ix->vals = vals;
-        ix->hashes = hashes;
-        ix->cap = cap;
-    }
+    if ((ix->len + 1) * 2 > ix->cap && !index_grow(a, ix, ix->cap ? ix->cap * 2 : 16))
+        return false;
     uint32_t h = hash_str(key);
     size_t j = h & (ix->cap - 1);
     while (ix->keys[j]) {
@@ -79,7 +133,9 @@ uint32_t cfn_index_get_hashed(const cfn_index *ix, const char *key, uint32_t h)
         return UINT32_MAX;
     size_t j = h & (ix->cap - 1);
     while (ix->keys[j]) {
-        if (ix->hashes[j] == h && !strcmp(ix->keys[j], key))
+        /* Callers often ask with the very string that was put (a
+         * resource's own ID). */
+        if (ix->hashes[j] == h && (ix->keys[j] == key || !strcmp(ix->keys[j], key)))
             return ix->vals[j];
         j = (j + 1) & (ix->cap - 1);
     }
@@ -450,7 +506,7 @@ static void load_resources(cfn_template *t, const sp_doc *sec)
     }
     /* Room for the APIs SAM generates (add_implicit_apis). */
     t->res = sp_arena_calloc(&t->ctx->arena, sec->u.map.len + 3, sizeof *t->res);
-    if (!t->res) {
+    if (!t->res || !index_reserve(&t->ctx->arena, &t->res_ix, sec->u.map.len + 2)) {
         sp_oom(t->ctx);
         t->failed = true;
         return;
