@@ -7,6 +7,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- name index ---- */
@@ -573,11 +574,23 @@ static void load_resources(cfn_template *t, const sp_doc *sec)
 
 /* ---- references ---- */
 
+/* A mention held back until the shape check of its section is done
+ * (cfn_check_and_mention). */
+typedef struct held_mention {
+    cfn_mention_kind kind;
+    bool live;
+    const char *name, *attr;
+    const sp_doc *at;
+} held_mention;
+
 typedef struct ref_walk {
     cfn_template *t;
     cfn_res *from;
     SP_VEC(cfn_refedge) edges;
     cfn_index *warned; /* names already warned about (templates with a Transform) */
+    /* Scratch (malloc), reused for every section. */
+    held_mention *held;
+    size_t nheld, capheld;
 } ref_walk;
 
 static void undefined(ref_walk *w, const sp_doc *at, const char *what, const char *name)
@@ -636,6 +649,39 @@ static void ref_mention(const cfn_template *ct, cfn_mention_kind kind, const cha
         sp_oom(t->ctx);
 }
 
+static void hold_mention(const cfn_template *ct, cfn_mention_kind kind, const char *name,
+                         const char *attr, const sp_doc *at, bool live, void *arg)
+{
+    (void)ct;
+    ref_walk *w = arg;
+    if (w->nheld == w->capheld) {
+        size_t cap = w->capheld ? w->capheld * 2 : 64;
+        held_mention *h = realloc(w->held, cap * sizeof *h);
+        if (!h) {
+            sp_oom(w->t->ctx);
+            return;
+        }
+        w->held = h;
+        w->capheld = cap;
+    }
+    held_mention m = {kind, live, name, attr, at};
+    w->held[w->nheld++] = m;
+}
+
+/* Checks a section and collects its references: every shape error of the
+ * section comes before the errors of its references, as CloudFormation's
+ * order of checks has them. */
+static void check_and_refer(ref_walk *w, const sp_doc *sec)
+{
+    cfn_template *t = w->t;
+    w->nheld = 0;
+    cfn_check_and_mention(t, sec, hold_mention, w);
+    for (size_t i = 0; i < w->nheld; i++) {
+        const held_mention *m = &w->held[i];
+        ref_mention(t, m->kind, m->name, m->attr, m->at, m->live, w);
+    }
+}
+
 static void check_dependson(ref_walk *w, const sp_doc *dep)
 {
     cfn_template *t = w->t;
@@ -665,9 +711,11 @@ static void check_dependson(ref_walk *w, const sp_doc *dep)
 static void load_references(cfn_template *t)
 {
     cfn_index warned = {0};
+    ref_walk w = {t, NULL, {0}, &warned, NULL, 0, 0};
     for (size_t i = 0; i < t->nres; i++) {
         cfn_res *r = &t->res[i];
-        ref_walk w = {t, r, {0}, &warned};
+        w.from = r;
+        memset(&w.edges, 0, sizeof w.edges);
         for (size_t s = 0; s < sizeof r->ref_sections / sizeof *r->ref_sections; s++) {
             /* Properties as read (with SAM's Globals merged in). */
             const sp_doc *sec = s == CFN_SEC_PROPERTIES ? r->pub.props : r->ref_sections[s];
@@ -676,8 +724,9 @@ static void load_references(cfn_template *t)
             /* Metadata keeps foreign data (cfn-init, designer) whose maps
              * may look like unknown functions; only its references count. */
             if (s != CFN_SEC_METADATA)
-                cfn_check_expr(t, sec, false);
-            cfn_each_mention(t, sec, ref_mention, &w);
+                check_and_refer(&w, sec);
+            else
+                cfn_each_mention(t, sec, ref_mention, &w);
         }
         if (r->depends_on)
             check_dependson(&w, r->depends_on);
@@ -705,18 +754,19 @@ static void load_references(cfn_template *t)
     if (t->outputs && t->outputs->kind == SP_DOC_MAP) {
         for (size_t i = 0; i < t->outputs->u.map.len; i++) {
             const sp_doc *o = t->outputs->u.map.pairs[i].value;
-            ref_walk w = {t, NULL, {0}, &warned};
+            w.from = NULL;
+            memset(&w.edges, 0, sizeof w.edges);
             if (o->kind != SP_DOC_MAP)
                 continue;
             const sp_doc *c = sp_doc_get(o, "Condition");
             if (c && (!sp_doc_text(c) || !cfn_find_condition(t, sp_doc_text(c))))
                 fail(t, c, "unknown condition '%s'", sp_doc_text(c) ? sp_doc_text(c) : "");
-            cfn_check_expr(t, o, false);
-            cfn_each_mention(t, o, ref_mention, &w);
+            check_and_refer(&w, o);
         }
     } else if (t->outputs) {
         fail(t, t->outputs, "Outputs must be a map");
     }
+    free(w.held);
 }
 
 /* ---- SAM's APIs and routes (see cfn_sam_route_api) ---- */
