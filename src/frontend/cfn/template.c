@@ -96,11 +96,11 @@ static bool index_reserve(sp_arena *a, cfn_index *ix, size_t n)
     return cap == ix->cap || index_grow(a, ix, cap);
 }
 
-bool cfn_index_put(sp_arena *a, cfn_index *ix, const char *key, uint32_t val)
+static bool index_put_hashed(sp_arena *a, cfn_index *ix, const char *key, uint32_t h,
+                             uint32_t val)
 {
     if ((ix->len + 1) * 2 > ix->cap && !index_grow(a, ix, ix->cap ? ix->cap * 2 : 16))
         return false;
-    uint32_t h = hash_str(key);
     size_t j = h & (ix->cap - 1);
     while (ix->keys[j]) {
         if (ix->hashes[j] == h && !strcmp(ix->keys[j], key)) {
@@ -114,6 +114,11 @@ bool cfn_index_put(sp_arena *a, cfn_index *ix, const char *key, uint32_t val)
     ix->hashes[j] = h;
     ix->len++;
     return true;
+}
+
+bool cfn_index_put(sp_arena *a, cfn_index *ix, const char *key, uint32_t val)
+{
+    return index_put_hashed(a, ix, key, hash_str(key), val);
 }
 
 uint32_t cfn_index_hash(const char *key)
@@ -452,46 +457,55 @@ static bool alnum_id(const char *s)
 {
     if (!*s)
         return false;
-    for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9')))
+    for (; *s; s++) {
+        unsigned c = (unsigned char)*s;
+        /* c | 32 folds A-Z onto a-z and moves no other byte into a-z. */
+        if ((c | 32) - 'a' >= 26 && c - '0' >= 10)
             return false;
+    }
     return true;
 }
 
 /* The resource attributes loading needs, in one pass over the definition's
  * keys (sp_doc_get for each was a scan per attribute, eight per resource).
- * Keys are unique, compared by length and bytes as sp_doc_get does. */
+ * Keys are unique, compared by length and bytes as sp_doc_get does; the
+ * length picks the candidates. */
 static void read_attributes(cfn_res *r, const sp_doc *def)
 {
-#define ATTR(s) {s, sizeof s - 1}
-    static const struct {
-        const char *name;
-        size_t len;
-    } attrs[] = {ATTR("Properties"),     ATTR("Metadata"),  ATTR("UpdatePolicy"),
-                 ATTR("CreationPolicy"), ATTR("Type"),      ATTR("Condition"),
-                 ATTR("DependsOn")};
-#undef ATTR
-    const sp_doc **slots[] = {&r->ref_sections[CFN_SEC_PROPERTIES],
-                              &r->ref_sections[CFN_SEC_METADATA],
-                              &r->ref_sections[CFN_SEC_UPDATE_POLICY],
-                              &r->ref_sections[CFN_SEC_CREATION_POLICY],
-                              &r->type_node,
-                              &r->condition,
-                              &r->depends_on};
-    for (size_t i = 0; i < sizeof attrs / sizeof *attrs; i++)
-        *slots[i] = NULL;
-    for (size_t k = 0; k < def->u.map.len; k++) {
-        const sp_doc *key = def->u.map.pairs[k].key;
+    for (size_t s = 0; s < sizeof r->ref_sections / sizeof *r->ref_sections; s++)
+        r->ref_sections[s] = NULL;
+    r->type_node = r->condition = r->depends_on = NULL;
+#define IS(name) (!memcmp(k, name, sizeof name - 1))
+    for (size_t i = 0; i < def->u.map.len; i++) {
+        const sp_doc *key = def->u.map.pairs[i].key;
         if (!sp_doc_is_scalar(key))
             continue;
-        for (size_t i = 0; i < sizeof attrs / sizeof *attrs; i++)
-            if (key->u.scalar.len == attrs[i].len &&
-                !memcmp(key->u.scalar.text, attrs[i].name, attrs[i].len)) {
-                if (!*slots[i])
-                    *slots[i] = def->u.map.pairs[k].value;
-                break;
-            }
+        const char *k = key->u.scalar.text;
+        const sp_doc **slot = NULL;
+        switch (key->u.scalar.len) {
+        case 4:
+            slot = IS("Type") ? &r->type_node : NULL;
+            break;
+        case 8:
+            slot = IS("Metadata") ? &r->ref_sections[CFN_SEC_METADATA] : NULL;
+            break;
+        case 9:
+            slot = IS("Condition") ? &r->condition : IS("DependsOn") ? &r->depends_on : NULL;
+            break;
+        case 10:
+            slot = IS("Properties") ? &r->ref_sections[CFN_SEC_PROPERTIES] : NULL;
+            break;
+        case 12:
+            slot = IS("UpdatePolicy") ? &r->ref_sections[CFN_SEC_UPDATE_POLICY] : NULL;
+            break;
+        case 14:
+            slot = IS("CreationPolicy") ? &r->ref_sections[CFN_SEC_CREATION_POLICY] : NULL;
+            break;
+        }
+        if (slot && !*slot)
+            *slot = def->u.map.pairs[i].value;
     }
+#undef IS
 }
 
 static void load_resources(cfn_template *t, const sp_doc *sec)
@@ -505,8 +519,10 @@ static void load_resources(cfn_template *t, const sp_doc *sec)
         fail(t, sec, "Resources must be a map of logical IDs to resources");
         return;
     }
-    /* Room for the APIs SAM generates (add_implicit_apis). */
-    t->res = sp_arena_calloc(&t->ctx->arena, sec->u.map.len + 3, sizeof *t->res);
+    /* Room for the APIs SAM generates (add_implicit_apis).  Not cleared
+     * here: each entry is cleared when it is filled (clearing all of it
+     * first wrote every byte twice). */
+    t->res = sp_arena_alloc_raw(&t->ctx->arena, (sec->u.map.len + 3) * sizeof *t->res);
     if (!t->res || !index_reserve(&t->ctx->arena, &t->res_ix, sec->u.map.len + 2)) {
         sp_oom(t->ctx);
         t->failed = true;
@@ -528,7 +544,9 @@ static void load_resources(cfn_template *t, const sp_doc *sec)
             fail(t, pr->key, "logical ID '%s' must be alphanumeric (A-Z, a-z, 0-9)", id);
             continue;
         }
-        const cfn_param *clash = cfn_find_param(t, id);
+        uint32_t h = hash_str(id); /* for both tables */
+        uint32_t pi = cfn_index_get_hashed(&t->param_ix, id, h);
+        const cfn_param *clash = pi == UINT32_MAX ? NULL : &t->params[pi];
         if (clash && !clash->pseudo) {
             fail(t, pr->key, "'%s' is both a parameter and a resource", id);
             continue;
@@ -539,6 +557,7 @@ static void load_resources(cfn_template *t, const sp_doc *sec)
             continue;
         }
         cfn_res *r = &t->res[t->nres];
+        memset(r, 0, sizeof *r);
         r->t = t;
         r->key = pr->key;
         r->pub.id = id;
@@ -564,7 +583,7 @@ static void load_resources(cfn_template *t, const sp_doc *sec)
         }
         if (r->pub.props && r->pub.props->kind == SP_DOC_NULL)
             r->pub.props = NULL;
-        if (!cfn_index_put(&t->ctx->arena, &t->res_ix, id, (uint32_t)t->nres++)) {
+        if (!index_put_hashed(&t->ctx->arena, &t->res_ix, id, h, (uint32_t)t->nres++)) {
             sp_oom(t->ctx);
             t->failed = true;
             return;
@@ -845,6 +864,7 @@ static void add_implicit_apis(cfn_template *t)
             }
             const sp_doc *at = events->u.map.pairs[k].key;
             cfn_res *r = &t->res[t->nres];
+            memset(r, 0, sizeof *r);
             r->t = t;
             r->key = cfn_doc_string(t->ctx, at, implicit_api_id[kind]);
             r->type_node = cfn_doc_string(t->ctx, at, sam_api_type[kind]);
