@@ -179,12 +179,18 @@ cfn_named cfn_find_name(const cfn_template *t, const char *name)
     if (!name)
         return n;
     uint32_t h = hash_str(name);
-    uint32_t i = cfn_index_get_hashed(&t->param_ix, name, h);
+    uint32_t i = cfn_index_get_hashed(&t->res_ix, name, h);
+    if (i != UINT32_MAX) {
+        n.resource = &t->res[i].pub;
+        /* Most names are resources, and a resource of the text is never
+         * also a parameter (load_resources rejects the clash); only an API
+         * SAM generates may share a parameter's name. */
+        if (!n.resource->generated)
+            return n;
+    }
+    i = cfn_index_get_hashed(&t->param_ix, name, h);
     if (i != UINT32_MAX)
         n.param = &t->params[i];
-    i = cfn_index_get_hashed(&t->res_ix, name, h);
-    if (i != UINT32_MAX)
-        n.resource = &t->res[i].pub;
     return n;
 }
 

@@ -951,13 +951,21 @@ static void walk_fn(const walk *w, const sp_doc *e, const char *f, const sp_doc 
     walk_node(w, a, chk, men, live, depth + 1);
 }
 
+/* Scalars have nothing to check or mention: most values are scalars, and
+ * not calling the walk for them saves most of its calls. */
+static inline bool collection(const sp_doc *e)
+{
+    return e && (e->kind == SP_DOC_SEQ || e->kind == SP_DOC_MAP);
+}
+
 static void walk_node(const walk *w, const sp_doc *e, bool chk, bool men, bool live, int depth)
 {
     if (!e || depth > 4 * SP_MAX_DEPTH || !(chk || men))
         return;
     if (e->kind == SP_DOC_SEQ) {
         for (size_t i = 0; i < e->u.seq.len; i++)
-            walk_node(w, e->u.seq.items[i], chk, men, live, depth + 1);
+            if (collection(e->u.seq.items[i]))
+                walk_node(w, e->u.seq.items[i], chk, men, live, depth + 1);
         return;
     }
     if (e->kind != SP_DOC_MAP)
@@ -974,7 +982,8 @@ static void walk_node(const walk *w, const sp_doc *e, bool chk, bool men, bool l
         return;
     }
     for (size_t i = 0; i < e->u.map.len; i++)
-        walk_node(w, e->u.map.pairs[i].value, chk, men, live, depth + 1);
+        if (collection(e->u.map.pairs[i].value))
+            walk_node(w, e->u.map.pairs[i].value, chk, men, live, depth + 1);
 }
 
 void cfn_each_mention(const cfn_template *t, const sp_doc *expr, cfn_mention_fn fn, void *arg)
