@@ -938,6 +938,41 @@ static void test_errors(void **state)
                  "'A' is both a parameter and a resource", 4, 3);
 }
 
+/* Shape checks and references are found in one walk, but a section's
+ * shape errors still come first, each kind in document order; mentions
+ * inside a malformed function count. */
+static void test_error_order(void **state)
+{
+    (void)state;
+    fixture *f = fx_new();
+    const char *text = "Resources:\n"
+                       "  A:\n"
+                       "    Type: X::Y\n"
+                       "    Properties:\n"
+                       "      P: !Ref B\n"
+                       "      Q: !Join [!Ref D]\n"
+                       "      R: {'Fn::Sub': [x]}\n"
+                       "      S: !GetAtt C.Arn\n"
+                       "      T: {'Fn::If': [!Ref E]}\n";
+    cfn_template *t = cfn_template_load(&f->ctx, &f->opt, read_doc(f, "t.yaml", text));
+    assert_non_null(t);
+    assert_true(t->failed);
+    static const char *const want[] = {
+        "malformed Fn::Join", "malformed Fn::Sub", "malformed Fn::If",
+        "Ref to 'B'",         "Ref to 'D'",        "Fn::GetAtt of 'C'",
+        "Ref to 'E'",
+    };
+    size_t n = sizeof want / sizeof *want;
+    if (f->ctx.diags.len != n)
+        print_diags(f);
+    assert_int_equal(f->ctx.diags.len, n);
+    for (size_t i = 0; i < n; i++)
+        if (!strstr(f->ctx.diags.items[i].message, want[i]))
+            fail_msg("diagnostic %zu: '%s', want '%s'", i, f->ctx.diags.items[i].message,
+                     want[i]);
+    fx_free(f);
+}
+
 static void test_transform_leniency(void **state)
 {
     (void)state;
@@ -1059,6 +1094,7 @@ int main(void)
         cmocka_unit_test(test_parameter_changes),
         cmocka_unit_test(test_ripple),
         cmocka_unit_test(test_dependencies),
+        cmocka_unit_test(test_error_order),
         cmocka_unit_test(test_cleanup_order),
         cmocka_unit_test(test_type_change),
         cmocka_unit_test(test_empty_sides),

@@ -7,45 +7,100 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- name index ---- */
 
-/* FNV-1a, then mixed so that the low bits (the slot) depend on every
- * character: logical IDs often differ only in a digit or two. */
-static uint32_t hash_str(const char *s)
+/* A word at a time (a byte at a time cost more than the look-ups it served:
+ * every Ref, every resource's type in the catalogue and the facts), then
+ * mixed so that the low bits (the slot) depend on every character: logical
+ * IDs often differ only in a digit or two.  Short tails are read with
+ * overlapping loads, so no byte past the string is touched. */
+static inline uint64_t load64(const char *s)
 {
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    uint64_t w;
+    memcpy(&w, s, 8);
+    return w;
+}
+
+static inline uint64_t load32(const char *s)
+{
+    uint32_t w;
+    memcpy(&w, s, 4);
+    return w;
+}
+
+static inline uint64_t hash_step(uint64_t h, uint64_t w)
+{
+    h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+    return h ^ (h >> 29);
+}
+
+static uint32_t hash_bytes(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ull ^ n;
+    if (n >= 8) {
+        size_t i = 0;
+        for (; i + 8 < n; i += 8)
+            h = hash_step(h, load64(s + i));
+        h = hash_step(h, load64(s + n - 8));
+    } else if (n >= 4) {
+        h = hash_step(h, load32(s) | load32(s + n - 4) << 32);
+    } else if (n) {
+        h = hash_step(h, (uint64_t)(unsigned char)s[0] |
+                             (uint64_t)(unsigned char)s[n / 2] << 8 |
+                             (uint64_t)(unsigned char)s[n - 1] << 16);
+    }
     return (uint32_t)sp_mix64(h);
 }
 
-bool cfn_index_put(sp_arena *a, cfn_index *ix, const char *key, uint32_t val)
+static uint32_t hash_str(const char *s)
 {
-    if ((ix->len + 1) * 2 > ix->cap) {
-        size_t cap = ix->cap ? ix->cap * 2 : 16;
-        const char **keys = sp_arena_calloc(a, cap, sizeof *keys);
-        uint32_t *vals = sp_arena_alloc_raw(a, cap * sizeof *vals);
-        uint32_t *hashes = sp_arena_alloc_raw(a, cap * sizeof *hashes);
-        if (!keys || !vals || !hashes)
-            return false;
-        for (size_t i = 0; i < ix->cap; i++) {
-            if (!ix->keys[i])
-                continue;
-            size_t j = ix->hashes[i] & (cap - 1);
-            while (keys[j])
-                j = (j + 1) & (cap - 1);
-            keys[j] = ix->keys[i];
-            vals[j] = ix->vals[i];
-            hashes[j] = ix->hashes[i];
-        }
-        ix->keys = keys;
-        ix->vals = vals;
-        ix->hashes = hashes;
-        ix->cap = cap;
+    return hash_bytes(s, strlen(s));
+}
+
+/* Rehashes into `cap` slots (a power of two). */
+static bool index_grow(sp_arena *a, cfn_index *ix, size_t cap)
+{
+    const char **keys = sp_arena_calloc(a, cap, sizeof *keys);
+    uint32_t *vals = sp_arena_alloc_raw(a, cap * sizeof *vals);
+    uint32_t *hashes = sp_arena_alloc_raw(a, cap * sizeof *hashes);
+    if (!keys || !vals || !hashes)
+        return false;
+    for (size_t i = 0; i < ix->cap; i++) {
+        if (!ix->keys[i])
+            continue;
+        size_t j = ix->hashes[i] & (cap - 1);
+        while (keys[j])
+            j = (j + 1) & (cap - 1);
+        keys[j] = ix->keys[i];
+        vals[j] = ix->vals[i];
+        hashes[j] = ix->hashes[i];
     }
-    uint32_t h = hash_str(key);
+    ix->keys = keys;
+    ix->vals = vals;
+    ix->hashes = hashes;
+    ix->cap = cap;
+    return true;
+}
+
+/* Room for `n` keys without growing: the resources of a template are
+ * counted before they are put, and growing step by step rehashed and
+ * cleared tables of twice their final size. */
+static bool index_reserve(sp_arena *a, cfn_index *ix, size_t n)
+{
+    size_t cap = ix->cap ? ix->cap : 16;
+    while (n * 2 > cap)
+        cap *= 2;
+    return cap == ix->cap || index_grow(a, ix, cap);
+}
+
+static bool index_put_hashed(sp_arena *a, cfn_index *ix, const char *key, uint32_t h,
+                             uint32_t val)
+{
+    if ((ix->len + 1) * 2 > ix->cap && !index_grow(a, ix, ix->cap ? ix->cap * 2 : 16))
+        return false;
     size_t j = h & (ix->cap - 1);
     while (ix->keys[j]) {
         if (ix->hashes[j] == h && !strcmp(ix->keys[j], key)) {
@@ -59,6 +114,11 @@ bool cfn_index_put(sp_arena *a, cfn_index *ix, const char *key, uint32_t val)
     ix->hashes[j] = h;
     ix->len++;
     return true;
+}
+
+bool cfn_index_put(sp_arena *a, cfn_index *ix, const char *key, uint32_t val)
+{
+    return index_put_hashed(a, ix, key, hash_str(key), val);
 }
 
 uint32_t cfn_index_hash(const char *key)
@@ -79,7 +139,9 @@ uint32_t cfn_index_get_hashed(const cfn_index *ix, const char *key, uint32_t h)
         return UINT32_MAX;
     size_t j = h & (ix->cap - 1);
     while (ix->keys[j]) {
-        if (ix->hashes[j] == h && !strcmp(ix->keys[j], key))
+        /* Callers often ask with the very string that was put (a
+         * resource's own ID). */
+        if (ix->hashes[j] == h && (ix->keys[j] == key || !strcmp(ix->keys[j], key)))
             return ix->vals[j];
         j = (j + 1) & (ix->cap - 1);
     }
@@ -117,12 +179,18 @@ cfn_named cfn_find_name(const cfn_template *t, const char *name)
     if (!name)
         return n;
     uint32_t h = hash_str(name);
-    uint32_t i = cfn_index_get_hashed(&t->param_ix, name, h);
+    uint32_t i = cfn_index_get_hashed(&t->res_ix, name, h);
+    if (i != UINT32_MAX) {
+        n.resource = &t->res[i].pub;
+        /* Most names are resources, and a resource of the text is never
+         * also a parameter (load_resources rejects the clash); only an API
+         * SAM generates may share a parameter's name. */
+        if (!n.resource->generated)
+            return n;
+    }
+    i = cfn_index_get_hashed(&t->param_ix, name, h);
     if (i != UINT32_MAX)
         n.param = &t->params[i];
-    i = cfn_index_get_hashed(&t->res_ix, name, h);
-    if (i != UINT32_MAX)
-        n.resource = &t->res[i].pub;
     return n;
 }
 
@@ -395,46 +463,55 @@ static bool alnum_id(const char *s)
 {
     if (!*s)
         return false;
-    for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9')))
+    for (; *s; s++) {
+        unsigned c = (unsigned char)*s;
+        /* c | 32 folds A-Z onto a-z and moves no other byte into a-z. */
+        if ((c | 32) - 'a' >= 26 && c - '0' >= 10)
             return false;
+    }
     return true;
 }
 
 /* The resource attributes loading needs, in one pass over the definition's
  * keys (sp_doc_get for each was a scan per attribute, eight per resource).
- * Keys are unique, compared by length and bytes as sp_doc_get does. */
+ * Keys are unique, compared by length and bytes as sp_doc_get does; the
+ * length picks the candidates. */
 static void read_attributes(cfn_res *r, const sp_doc *def)
 {
-#define ATTR(s) {s, sizeof s - 1}
-    static const struct {
-        const char *name;
-        size_t len;
-    } attrs[] = {ATTR("Properties"),     ATTR("Metadata"),  ATTR("UpdatePolicy"),
-                 ATTR("CreationPolicy"), ATTR("Type"),      ATTR("Condition"),
-                 ATTR("DependsOn")};
-#undef ATTR
-    const sp_doc **slots[] = {&r->ref_sections[CFN_SEC_PROPERTIES],
-                              &r->ref_sections[CFN_SEC_METADATA],
-                              &r->ref_sections[CFN_SEC_UPDATE_POLICY],
-                              &r->ref_sections[CFN_SEC_CREATION_POLICY],
-                              &r->type_node,
-                              &r->condition,
-                              &r->depends_on};
-    for (size_t i = 0; i < sizeof attrs / sizeof *attrs; i++)
-        *slots[i] = NULL;
-    for (size_t k = 0; k < def->u.map.len; k++) {
-        const sp_doc *key = def->u.map.pairs[k].key;
+    for (size_t s = 0; s < sizeof r->ref_sections / sizeof *r->ref_sections; s++)
+        r->ref_sections[s] = NULL;
+    r->type_node = r->condition = r->depends_on = NULL;
+#define IS(name) (!memcmp(k, name, sizeof name - 1))
+    for (size_t i = 0; i < def->u.map.len; i++) {
+        const sp_doc *key = def->u.map.pairs[i].key;
         if (!sp_doc_is_scalar(key))
             continue;
-        for (size_t i = 0; i < sizeof attrs / sizeof *attrs; i++)
-            if (key->u.scalar.len == attrs[i].len &&
-                !memcmp(key->u.scalar.text, attrs[i].name, attrs[i].len)) {
-                if (!*slots[i])
-                    *slots[i] = def->u.map.pairs[k].value;
-                break;
-            }
+        const char *k = key->u.scalar.text;
+        const sp_doc **slot = NULL;
+        switch (key->u.scalar.len) {
+        case 4:
+            slot = IS("Type") ? &r->type_node : NULL;
+            break;
+        case 8:
+            slot = IS("Metadata") ? &r->ref_sections[CFN_SEC_METADATA] : NULL;
+            break;
+        case 9:
+            slot = IS("Condition") ? &r->condition : IS("DependsOn") ? &r->depends_on : NULL;
+            break;
+        case 10:
+            slot = IS("Properties") ? &r->ref_sections[CFN_SEC_PROPERTIES] : NULL;
+            break;
+        case 12:
+            slot = IS("UpdatePolicy") ? &r->ref_sections[CFN_SEC_UPDATE_POLICY] : NULL;
+            break;
+        case 14:
+            slot = IS("CreationPolicy") ? &r->ref_sections[CFN_SEC_CREATION_POLICY] : NULL;
+            break;
+        }
+        if (slot && !*slot)
+            *slot = def->u.map.pairs[i].value;
     }
+#undef IS
 }
 
 static void load_resources(cfn_template *t, const sp_doc *sec)
@@ -448,9 +525,11 @@ static void load_resources(cfn_template *t, const sp_doc *sec)
         fail(t, sec, "Resources must be a map of logical IDs to resources");
         return;
     }
-    /* Room for the APIs SAM generates (add_implicit_apis). */
-    t->res = sp_arena_calloc(&t->ctx->arena, sec->u.map.len + 3, sizeof *t->res);
-    if (!t->res) {
+    /* Room for the APIs SAM generates (add_implicit_apis).  Not cleared
+     * here: each entry is cleared when it is filled (clearing all of it
+     * first wrote every byte twice). */
+    t->res = sp_arena_alloc_raw(&t->ctx->arena, (sec->u.map.len + 3) * sizeof *t->res);
+    if (!t->res || !index_reserve(&t->ctx->arena, &t->res_ix, sec->u.map.len + 2)) {
         sp_oom(t->ctx);
         t->failed = true;
         return;
@@ -471,7 +550,9 @@ static void load_resources(cfn_template *t, const sp_doc *sec)
             fail(t, pr->key, "logical ID '%s' must be alphanumeric (A-Z, a-z, 0-9)", id);
             continue;
         }
-        const cfn_param *clash = cfn_find_param(t, id);
+        uint32_t h = hash_str(id); /* for both tables */
+        uint32_t pi = cfn_index_get_hashed(&t->param_ix, id, h);
+        const cfn_param *clash = pi == UINT32_MAX ? NULL : &t->params[pi];
         if (clash && !clash->pseudo) {
             fail(t, pr->key, "'%s' is both a parameter and a resource", id);
             continue;
@@ -482,6 +563,7 @@ static void load_resources(cfn_template *t, const sp_doc *sec)
             continue;
         }
         cfn_res *r = &t->res[t->nres];
+        memset(r, 0, sizeof *r);
         r->t = t;
         r->key = pr->key;
         r->pub.id = id;
@@ -507,7 +589,7 @@ static void load_resources(cfn_template *t, const sp_doc *sec)
         }
         if (r->pub.props && r->pub.props->kind == SP_DOC_NULL)
             r->pub.props = NULL;
-        if (!cfn_index_put(&t->ctx->arena, &t->res_ix, id, (uint32_t)t->nres++)) {
+        if (!index_put_hashed(&t->ctx->arena, &t->res_ix, id, h, (uint32_t)t->nres++)) {
             sp_oom(t->ctx);
             t->failed = true;
             return;
@@ -517,11 +599,23 @@ static void load_resources(cfn_template *t, const sp_doc *sec)
 
 /* ---- references ---- */
 
+/* A mention held back until the shape check of its section is done
+ * (cfn_check_and_mention). */
+typedef struct held_mention {
+    cfn_mention_kind kind;
+    bool live;
+    const char *name, *attr;
+    const sp_doc *at;
+} held_mention;
+
 typedef struct ref_walk {
     cfn_template *t;
     cfn_res *from;
     SP_VEC(cfn_refedge) edges;
     cfn_index *warned; /* names already warned about (templates with a Transform) */
+    /* Scratch (malloc), reused for every section. */
+    held_mention *held;
+    size_t nheld, capheld;
 } ref_walk;
 
 static void undefined(ref_walk *w, const sp_doc *at, const char *what, const char *name)
@@ -580,6 +674,39 @@ static void ref_mention(const cfn_template *ct, cfn_mention_kind kind, const cha
         sp_oom(t->ctx);
 }
 
+static void hold_mention(const cfn_template *ct, cfn_mention_kind kind, const char *name,
+                         const char *attr, const sp_doc *at, bool live, void *arg)
+{
+    (void)ct;
+    ref_walk *w = arg;
+    if (w->nheld == w->capheld) {
+        size_t cap = w->capheld ? w->capheld * 2 : 64;
+        held_mention *h = realloc(w->held, cap * sizeof *h);
+        if (!h) {
+            sp_oom(w->t->ctx);
+            return;
+        }
+        w->held = h;
+        w->capheld = cap;
+    }
+    held_mention m = {kind, live, name, attr, at};
+    w->held[w->nheld++] = m;
+}
+
+/* Checks a section and collects its references: every shape error of the
+ * section comes before the errors of its references, as CloudFormation's
+ * order of checks has them. */
+static void check_and_refer(ref_walk *w, const sp_doc *sec)
+{
+    cfn_template *t = w->t;
+    w->nheld = 0;
+    cfn_check_and_mention(t, sec, hold_mention, w);
+    for (size_t i = 0; i < w->nheld; i++) {
+        const held_mention *m = &w->held[i];
+        ref_mention(t, m->kind, m->name, m->attr, m->at, m->live, w);
+    }
+}
+
 static void check_dependson(ref_walk *w, const sp_doc *dep)
 {
     cfn_template *t = w->t;
@@ -609,9 +736,11 @@ static void check_dependson(ref_walk *w, const sp_doc *dep)
 static void load_references(cfn_template *t)
 {
     cfn_index warned = {0};
+    ref_walk w = {t, NULL, {0}, &warned, NULL, 0, 0};
     for (size_t i = 0; i < t->nres; i++) {
         cfn_res *r = &t->res[i];
-        ref_walk w = {t, r, {0}, &warned};
+        w.from = r;
+        memset(&w.edges, 0, sizeof w.edges);
         for (size_t s = 0; s < sizeof r->ref_sections / sizeof *r->ref_sections; s++) {
             /* Properties as read (with SAM's Globals merged in). */
             const sp_doc *sec = s == CFN_SEC_PROPERTIES ? r->pub.props : r->ref_sections[s];
@@ -620,8 +749,9 @@ static void load_references(cfn_template *t)
             /* Metadata keeps foreign data (cfn-init, designer) whose maps
              * may look like unknown functions; only its references count. */
             if (s != CFN_SEC_METADATA)
-                cfn_check_expr(t, sec, false);
-            cfn_each_mention(t, sec, ref_mention, &w);
+                check_and_refer(&w, sec);
+            else
+                cfn_each_mention(t, sec, ref_mention, &w);
         }
         if (r->depends_on)
             check_dependson(&w, r->depends_on);
@@ -649,18 +779,19 @@ static void load_references(cfn_template *t)
     if (t->outputs && t->outputs->kind == SP_DOC_MAP) {
         for (size_t i = 0; i < t->outputs->u.map.len; i++) {
             const sp_doc *o = t->outputs->u.map.pairs[i].value;
-            ref_walk w = {t, NULL, {0}, &warned};
+            w.from = NULL;
+            memset(&w.edges, 0, sizeof w.edges);
             if (o->kind != SP_DOC_MAP)
                 continue;
             const sp_doc *c = sp_doc_get(o, "Condition");
             if (c && (!sp_doc_text(c) || !cfn_find_condition(t, sp_doc_text(c))))
                 fail(t, c, "unknown condition '%s'", sp_doc_text(c) ? sp_doc_text(c) : "");
-            cfn_check_expr(t, o, false);
-            cfn_each_mention(t, o, ref_mention, &w);
+            check_and_refer(&w, o);
         }
     } else if (t->outputs) {
         fail(t, t->outputs, "Outputs must be a map");
     }
+    free(w.held);
 }
 
 /* ---- SAM's APIs and routes (see cfn_sam_route_api) ---- */
@@ -739,6 +870,7 @@ static void add_implicit_apis(cfn_template *t)
             }
             const sp_doc *at = events->u.map.pairs[k].key;
             cfn_res *r = &t->res[t->nres];
+            memset(r, 0, sizeof *r);
             r->t = t;
             r->key = cfn_doc_string(t->ctx, at, implicit_api_id[kind]);
             r->type_node = cfn_doc_string(t->ctx, at, sam_api_type[kind]);

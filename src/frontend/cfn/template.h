@@ -161,6 +161,11 @@ void cfn_each_mention(const cfn_template *t, const sp_doc *expr, cfn_mention_fn 
  * kinds) and that every Fn::If names a defined condition; reports errors.
  * `in_condition` allows Condition and the condition functions. */
 void cfn_check_expr(cfn_template *t, const sp_doc *expr, bool in_condition);
+/* Both of the above (not in a condition) in one walk: the same errors in
+ * the same order, and the same calls of `fn` in the same order, but the two
+ * interleaved; an `fn` that reports must hold its reports until this
+ * returns to keep them after the shape errors, as the two walks had them. */
+void cfn_check_and_mention(cfn_template *t, const sp_doc *expr, cfn_mention_fn fn, void *arg);
 
 /* The normal form used to compare definitions: known parameters, mappings,
  * pseudo-parameters and decided conditions substituted, Fn::GetAtt and

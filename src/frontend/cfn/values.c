@@ -766,82 +766,243 @@ void cfn_each_item(const cfn_template *t, const sp_doc *expr,
     each_item(t, expr, fn, arg, 0, true);
 }
 
-/* ---- mentions and references ---- */
+/* ---- the walk of shapes and mentions ---- */
 
-static void mentions(const cfn_template *t, const sp_doc *e, bool live, cfn_mention_fn fn,
-                     void *arg, int depth)
+/* The functions the walk tells apart; FN_ARITY_FIRST.. index `arity`. */
+typedef enum fn_id {
+    FN_REF, FN_GETATT, FN_SUB, FN_IF,
+    FN_JOIN, FN_SELECT, FN_SPLIT, FN_FINDINMAP, FN_CIDR, FN_EQUALS, FN_AND, FN_OR, FN_NOT,
+    FN_OTHER, /* another of `intrinsics` */
+    FN_UNKNOWN,
+} fn_id;
+#define FN_ARITY_FIRST FN_JOIN
+
+static const struct {
+    size_t min, max;
+    const char *want;
+} arity[] = {
+    {2, 2, "[delimiter, list]"},
+    {2, 2, "[index, list]"},
+    {2, 2, "[delimiter, string]"},
+    {3, 4, "[map, top-level key, second-level key]"},
+    {3, 3, "[address block, count, host bits]"},
+    {2, 2, "[value, value]"},
+    {2, 10, "a list of 2 to 10 conditions"},
+    {2, 10, "a list of 2 to 10 conditions"},
+    {1, 1, "[condition]"},
+};
+
+/* `f` as cfn_intrinsic returned it ("Ref" or "Fn::..."): one comparison
+ * per function instead of a chain of strcmp per walk. */
+static fn_id function_id(const char *f)
 {
-    if (!e || depth > 4 * SP_MAX_DEPTH)
+    static const struct {
+        const char *name; /* after "Fn::" */
+        fn_id id;
+    } fns[] = {
+        {"GetAtt", FN_GETATT}, {"Sub", FN_SUB},        {"If", FN_IF},
+        {"Join", FN_JOIN},     {"Select", FN_SELECT},  {"Split", FN_SPLIT},
+        {"FindInMap", FN_FINDINMAP}, {"Cidr", FN_CIDR}, {"Equals", FN_EQUALS},
+        {"And", FN_AND},       {"Or", FN_OR},          {"Not", FN_NOT},
+    };
+    if (f[0] == 'R')
+        return FN_REF;
+    const char *n = f + 4;
+    for (size_t i = 0; i < sizeof fns / sizeof *fns; i++)
+        if (fns[i].name[0] == n[0] && !strcmp(n, fns[i].name))
+            return fns[i].id;
+    return known_intrinsic(f) ? FN_OTHER : FN_UNKNOWN;
+}
+
+/* One walk does both jobs: checking shapes (cfn_check_expr) and finding
+ * mentions (cfn_each_mention); loading a template needs both of every
+ * section, and walking twice was a fifth of loading.  `chk` and `men` say
+ * which of the two would visit a subtree (a malformed function is not
+ * checked inside, but its mentions count), so each job sees exactly the
+ * nodes, in the order, that its own walk did. */
+typedef struct walk {
+    cfn_template *t; /* written only when checking */
+    bool in_cond;
+    cfn_mention_fn fn;
+    void *arg;
+} walk;
+
+static void shape_error(cfn_template *t, const sp_doc *at, const char *fn, const char *want)
+{
+    sp_error(t->ctx, sp_doc_loc(at), "malformed %s: it takes %s", fn, want);
+    t->failed = true;
+}
+
+static void check_condition_name(cfn_template *t, const sp_doc *name)
+{
+    if (!is_string(name)) {
+        sp_error(t->ctx, sp_doc_loc(name), "a condition name must be a string");
+        t->failed = true;
+    } else if (!cfn_find_condition(t, sp_doc_text(name))) {
+        sp_error(t->ctx, sp_doc_loc(name), "unknown condition '%s'", sp_doc_text(name));
+        t->failed = true;
+    }
+}
+
+static void walk_node(const walk *w, const sp_doc *e, bool chk, bool men, bool live, int depth);
+
+static void sub_mentions(const walk *w, const sp_doc *str, const sp_doc *vars, bool live)
+{
+    const cfn_template *t = w->t;
+    const char *s = sp_doc_text(str);
+    size_t pos = 0;
+    sub_piece p;
+    while (sub_next(s, &pos, &p)) {
+        if (!p.var || !p.len || sub_var(vars, p.text, p.len))
+            continue;
+        const char *dot = memchr(p.text, '.', p.len);
+        size_t nlen = dot ? (size_t)(dot - p.text) : p.len;
+        char *name = sp_arena_strndup(&t->ctx->arena, p.text, nlen);
+        char *attr = dot ? sp_arena_strndup(&t->ctx->arena, dot + 1, p.len - nlen - 1) : NULL;
+        if (!name || (dot && !attr)) {
+            sp_oom(t->ctx);
+            return;
+        }
+        w->fn(t, CFN_M_SUB, name, attr, sub_position(t, str, name, nlen), live, w->arg);
+    }
+}
+
+static void walk_fn(const walk *w, const sp_doc *e, const char *f, const sp_doc *a, bool chk,
+                    bool men, bool live, int depth)
+{
+    cfn_template *t = w->t;
+    fn_id id = function_id(f);
+    switch (id) {
+    case FN_REF:
+        if (!is_string(a)) {
+            if (chk)
+                shape_error(t, a, f, "the name of a parameter or resource");
+        } else if (men) {
+            w->fn(t, CFN_M_REF, sp_doc_text(a), NULL, a, live, w->arg);
+        }
+        return;
+    case FN_GETATT: {
+        const char *r, *attr;
+        const sp_doc *attr_node;
+        if (!getatt_parts(t, a, &r, &attr, &attr_node)) {
+            if (chk)
+                shape_error(t, a, f, "[resource, attribute] or \"Resource.Attribute\"");
+            return;
+        }
+        if (men)
+            w->fn(t, CFN_M_GETATT, r, attr, a->kind == SP_DOC_SEQ ? a->u.seq.items[0] : a,
+                  live, w->arg);
+        walk_node(w, attr_node, chk, men, live, depth + 1);
+        return;
+    }
+    case FN_SUB: {
+        const sp_doc *str, *vars;
+        if (!sub_parts(a, &str, &vars)) {
+            if (chk)
+                shape_error(t, a, f, "a string, or [string, {variables}]");
+            walk_node(w, a, false, men, live, depth + 1);
+            return;
+        }
+        if (men)
+            sub_mentions(w, str, vars, live);
+        walk_node(w, vars, chk, men, live, depth + 1);
+        return;
+    }
+    case FN_IF: {
+        if (seq_len(a) != 3) {
+            if (chk)
+                shape_error(t, a, f, "[condition, value if true, value if false]");
+            walk_node(w, a, false, men, live, depth + 1);
+            return;
+        }
+        if (chk)
+            check_condition_name(t, a->u.seq.items[0]);
+        cfn_truth c = men ? cfn_condition_value(t, sp_doc_text(a->u.seq.items[0]))
+                          : CFN_UNDECIDED;
+        walk_node(w, a->u.seq.items[1], chk, men, live && c != CFN_FALSE, depth + 1);
+        walk_node(w, a->u.seq.items[2], chk, men, live && c != CFN_TRUE, depth + 1);
+        return;
+    }
+    case FN_OTHER:
+        break;
+    case FN_UNKNOWN:
+        if (chk && !t->transform) {
+            sp_error(t->ctx, sp_doc_loc(e->u.map.pairs[0].key),
+                     "unknown intrinsic function '%s'", f);
+            t->failed = true;
+            chk = false;
+        }
+        break;
+    default: /* the functions of `arity` */
+        if (chk) {
+            size_t n = seq_len(a), i = (size_t)(id - FN_ARITY_FIRST);
+            if (!a || a->kind != SP_DOC_SEQ || n < arity[i].min || n > arity[i].max) {
+                shape_error(t, a, f, arity[i].want);
+                chk = false;
+            } else if (id == FN_FINDINMAP && is_string(a->u.seq.items[0]) &&
+                       !map_lookup(t->mappings, sp_doc_text(a->u.seq.items[0]))) {
+                sp_error(t->ctx, sp_doc_loc(a->u.seq.items[0]), "no mapping named '%s'",
+                         sp_doc_text(a->u.seq.items[0]));
+                t->failed = true;
+            }
+        }
+        break;
+    }
+    walk_node(w, a, chk, men, live, depth + 1);
+}
+
+/* Scalars have nothing to check or mention: most values are scalars, and
+ * not calling the walk for them saves most of its calls. */
+static inline bool collection(const sp_doc *e)
+{
+    return e && (e->kind == SP_DOC_SEQ || e->kind == SP_DOC_MAP);
+}
+
+static void walk_node(const walk *w, const sp_doc *e, bool chk, bool men, bool live, int depth)
+{
+    if (!e || depth > 4 * SP_MAX_DEPTH || !(chk || men))
         return;
     if (e->kind == SP_DOC_SEQ) {
         for (size_t i = 0; i < e->u.seq.len; i++)
-            mentions(t, e->u.seq.items[i], live, fn, arg, depth + 1);
+            if (collection(e->u.seq.items[i]))
+                walk_node(w, e->u.seq.items[i], chk, men, live, depth + 1);
         return;
     }
     if (e->kind != SP_DOC_MAP)
         return;
+    if (chk && w->in_cond && e->u.map.len == 1 &&
+        sp_doc_text_eq(e->u.map.pairs[0].key, "Condition")) {
+        check_condition_name(w->t, e->u.map.pairs[0].value);
+        chk = false;
+    }
     const sp_doc *a;
     const char *f = cfn_intrinsic(e, &a);
-    if (!f) {
-        for (size_t i = 0; i < e->u.map.len; i++)
-            mentions(t, e->u.map.pairs[i].value, live, fn, arg, depth + 1);
+    if (f) {
+        walk_fn(w, e, f, a, chk, men, live, depth);
         return;
     }
-    if (!strcmp(f, "Ref")) {
-        if (is_string(a))
-            fn(t, CFN_M_REF, sp_doc_text(a), NULL, a, live, arg);
-        return;
-    }
-    if (!strcmp(f, "Fn::GetAtt")) {
-        const char *r, *attr;
-        const sp_doc *attr_node;
-        if (getatt_parts(t, a, &r, &attr, &attr_node)) {
-            fn(t, CFN_M_GETATT, r, attr, a->kind == SP_DOC_SEQ ? a->u.seq.items[0] : a, live,
-               arg);
-            mentions(t, attr_node, live, fn, arg, depth + 1);
-        }
-        return;
-    }
-    if (!strcmp(f, "Fn::Sub")) {
-        const sp_doc *str, *vars;
-        if (!sub_parts(a, &str, &vars)) {
-            mentions(t, a, live, fn, arg, depth + 1);
-            return;
-        }
-        const char *s = sp_doc_text(str);
-        size_t pos = 0;
-        sub_piece p;
-        while (sub_next(s, &pos, &p)) {
-            if (!p.var || !p.len || sub_var(vars, p.text, p.len))
-                continue;
-            const char *dot = memchr(p.text, '.', p.len);
-            size_t nlen = dot ? (size_t)(dot - p.text) : p.len;
-            char *name = sp_arena_strndup(&t->ctx->arena, p.text, nlen);
-            char *attr = dot ? sp_arena_strndup(&t->ctx->arena, dot + 1,
-                                                p.len - nlen - 1)
-                             : NULL;
-            if (!name || (dot && !attr)) {
-                sp_oom(t->ctx);
-                return;
-            }
-            fn(t, CFN_M_SUB, name, attr, sub_position(t, str, name, nlen), live, arg);
-        }
-        if (vars)
-            mentions(t, vars, live, fn, arg, depth + 1);
-        return;
-    }
-    if (!strcmp(f, "Fn::If") && seq_len(a) == 3) {
-        cfn_truth c = cfn_condition_value(t, sp_doc_text(seq_item(a, 0)));
-        mentions(t, seq_item(a, 1), live && c != CFN_FALSE, fn, arg, depth + 1);
-        mentions(t, seq_item(a, 2), live && c != CFN_TRUE, fn, arg, depth + 1);
-        return;
-    }
-    mentions(t, a, live, fn, arg, depth + 1);
+    for (size_t i = 0; i < e->u.map.len; i++)
+        if (collection(e->u.map.pairs[i].value))
+            walk_node(w, e->u.map.pairs[i].value, chk, men, live, depth + 1);
 }
 
 void cfn_each_mention(const cfn_template *t, const sp_doc *expr, cfn_mention_fn fn, void *arg)
 {
-    mentions(t, expr, true, fn, arg, 0);
+    /* Not checking: the template is only read. */
+    walk w = {(cfn_template *)t, false, fn, arg};
+    walk_node(&w, expr, false, true, true, 0);
+}
+
+void cfn_check_expr(cfn_template *t, const sp_doc *expr, bool in_condition)
+{
+    walk w = {t, in_condition, NULL, NULL};
+    walk_node(&w, expr, true, false, true, 0);
+}
+
+void cfn_check_and_mention(cfn_template *t, const sp_doc *expr, cfn_mention_fn fn, void *arg)
+{
+    walk w = {t, false, fn, arg};
+    walk_node(&w, expr, true, true, true, 0);
 }
 
 typedef struct ref_closure {
@@ -870,135 +1031,7 @@ void cfn_each_reference(const cfn_template *t, const sp_doc *expr,
                         void *arg)
 {
     ref_closure c = {fn, arg};
-    mentions(t, expr, true, ref_mention, &c, 0);
-}
-
-/* ---- shape checks ---- */
-
-static void check(cfn_template *t, const sp_doc *e, bool in_cond, int depth);
-
-static void shape_error(cfn_template *t, const sp_doc *at, const char *fn, const char *want)
-{
-    sp_error(t->ctx, sp_doc_loc(at), "malformed %s: it takes %s", fn, want);
-    t->failed = true;
-}
-
-static void check_condition_name(cfn_template *t, const sp_doc *name)
-{
-    if (!is_string(name)) {
-        sp_error(t->ctx, sp_doc_loc(name), "a condition name must be a string");
-        t->failed = true;
-    } else if (!cfn_find_condition(t, sp_doc_text(name))) {
-        sp_error(t->ctx, sp_doc_loc(name), "unknown condition '%s'", sp_doc_text(name));
-        t->failed = true;
-    }
-}
-
-static void check_fn(cfn_template *t, const sp_doc *e, const char *f, const sp_doc *a,
-                     bool in_cond, int depth)
-{
-    size_t n = seq_len(a);
-    bool seq = a && a->kind == SP_DOC_SEQ;
-    if (!strcmp(f, "Ref")) {
-        if (!is_string(a))
-            shape_error(t, a, f, "the name of a parameter or resource");
-        return;
-    }
-    if (!strcmp(f, "Fn::GetAtt")) {
-        const char *r, *attr;
-        const sp_doc *attr_node;
-        if (!getatt_parts(t, a, &r, &attr, &attr_node))
-            shape_error(t, a, f, "[resource, attribute] or \"Resource.Attribute\"");
-        else if (attr_node)
-            check(t, attr_node, in_cond, depth + 1);
-        return;
-    }
-    if (!strcmp(f, "Fn::Sub")) {
-        const sp_doc *str, *vars;
-        if (!sub_parts(a, &str, &vars))
-            shape_error(t, a, f, "a string, or [string, {variables}]");
-        else if (vars)
-            check(t, vars, in_cond, depth + 1);
-        return;
-    }
-    if (!strcmp(f, "Fn::If")) {
-        if (!seq || n != 3) {
-            shape_error(t, a, f, "[condition, value if true, value if false]");
-            return;
-        }
-        check_condition_name(t, a->u.seq.items[0]);
-        check(t, a->u.seq.items[1], in_cond, depth + 1);
-        check(t, a->u.seq.items[2], in_cond, depth + 1);
-        return;
-    }
-    static const struct {
-        const char *fn;
-        size_t min, max;
-        const char *want;
-    } arity[] = {
-        {"Fn::Join", 2, 2, "[delimiter, list]"},
-        {"Fn::Select", 2, 2, "[index, list]"},
-        {"Fn::Split", 2, 2, "[delimiter, string]"},
-        {"Fn::FindInMap", 3, 4, "[map, top-level key, second-level key]"},
-        {"Fn::Cidr", 3, 3, "[address block, count, host bits]"},
-        {"Fn::Equals", 2, 2, "[value, value]"},
-        {"Fn::And", 2, 10, "a list of 2 to 10 conditions"},
-        {"Fn::Or", 2, 10, "a list of 2 to 10 conditions"},
-        {"Fn::Not", 1, 1, "[condition]"},
-    };
-    for (size_t i = 0; i < sizeof arity / sizeof *arity; i++) {
-        if (strcmp(f, arity[i].fn) != 0)
-            continue;
-        if (!seq || n < arity[i].min || n > arity[i].max) {
-            shape_error(t, a, f, arity[i].want);
-            return;
-        }
-        if (!strcmp(f, "Fn::FindInMap") && is_string(a->u.seq.items[0]) &&
-            !map_lookup(t->mappings, sp_doc_text(a->u.seq.items[0]))) {
-            sp_error(t->ctx, sp_doc_loc(a->u.seq.items[0]), "no mapping named '%s'",
-                     sp_doc_text(a->u.seq.items[0]));
-            t->failed = true;
-        }
-        check(t, a, in_cond, depth + 1);
-        return;
-    }
-    if (!known_intrinsic(f) && !t->transform) {
-        sp_error(t->ctx, sp_doc_loc(e->u.map.pairs[0].key),
-                 "unknown intrinsic function '%s'", f);
-        t->failed = true;
-        return;
-    }
-    check(t, a, in_cond, depth + 1);
-}
-
-static void check(cfn_template *t, const sp_doc *e, bool in_cond, int depth)
-{
-    if (!e || depth > 4 * SP_MAX_DEPTH)
-        return;
-    if (e->kind == SP_DOC_SEQ) {
-        for (size_t i = 0; i < e->u.seq.len; i++)
-            check(t, e->u.seq.items[i], in_cond, depth + 1);
-        return;
-    }
-    if (e->kind != SP_DOC_MAP)
-        return;
-    if (in_cond && e->u.map.len == 1 && sp_doc_text_eq(e->u.map.pairs[0].key, "Condition")) {
-        check_condition_name(t, e->u.map.pairs[0].value);
-        return;
-    }
-    const sp_doc *a;
-    const char *f = cfn_intrinsic(e, &a);
-    if (f) {
-        check_fn(t, e, f, a, in_cond, depth);
-        return;
-    }
-    for (size_t i = 0; i < e->u.map.len; i++)
-        check(t, e->u.map.pairs[i].value, in_cond, depth + 1);
-}
-
-void cfn_check_expr(cfn_template *t, const sp_doc *expr, bool in_condition)
-{
-    check(t, expr, in_condition, 0);
+    cfn_each_mention(t, expr, ref_mention, &c);
 }
 
 /* ---- normal form ---- */
