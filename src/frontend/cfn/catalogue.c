@@ -1020,25 +1020,34 @@ const char *cfn_entry_separate(const struct cfn_type_entry *te)
 
 /* ---- parameters ---- */
 
+cfn_param_memo *cfn_param_memo_of(const struct cfn_type_entry *te, const char *name)
+{
+    if (!te)
+        return NULL;
+    /* The entry is const to its users, not in memory (as the catalogue's
+     * caches). */
+    struct cfn_type_entry *m = (struct cfn_type_entry *)te;
+    /* Names are string constants (roles.h), so a name asked again comes
+     * back at the same address. */
+    for (unsigned i = 0; i < m->nasked; i++)
+        if (m->asked[i].name == name)
+            return &m->asked[i];
+    if (m->nasked == sizeof m->asked / sizeof *m->asked)
+        return NULL;
+    cfn_param_memo *memo = &m->asked[m->nasked++];
+    memset(memo, 0, sizeof *memo);
+    memo->name = name;
+    memo->value = sp_doc_get(te->node, name);
+    return memo;
+}
+
 const sp_doc *cfn_param(const struct cfn_type_entry *te, const char *name)
 {
     if (!te)
         return NULL;
-    /* Names are string constants (roles.h), so a name asked again comes
-     * back at the same address. */
-    for (unsigned i = 0; i < te->nasked; i++)
-        if (te->asked[i].name == name)
-            return te->asked[i].value;
-    const sp_doc *v = sp_doc_get(te->node, name);
-    /* The entry is const to its users, not in memory (as the catalogue's
-     * caches); a full memo just stops remembering. */
-    struct cfn_type_entry *m = (struct cfn_type_entry *)te;
-    if (m->nasked < sizeof m->asked / sizeof *m->asked) {
-        m->asked[m->nasked].name = name;
-        m->asked[m->nasked].value = v;
-        m->nasked++;
-    }
-    return v;
+    const cfn_param_memo *memo = cfn_param_memo_of(te, name);
+    /* a full memo just stops remembering */
+    return memo ? memo->value : sp_doc_get(te->node, name);
 }
 
 const char *cfn_param_str(const struct cfn_type_entry *te, const char *name, const char *dflt)

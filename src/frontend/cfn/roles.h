@@ -68,6 +68,16 @@ const cfn_role *cfn_role_find(const char *name);
 
 /* ---- the catalogue ---- */
 
+/* What an entry answers for one parameter, remembered (cfn_param). */
+typedef struct cfn_param_memo {
+    const char *name;
+    const sp_doc *value; /* NULL: the entry does not set it */
+    /* Its paths and its tests compiled into steps (roles_util.c), NULL
+     * until first walked: roles walk the same parameters for every
+     * resource of the type. */
+    const struct cfn_paths *paths, *tests;
+} cfn_param_memo;
+
 struct cfn_type_entry {
     const char *type;        /* "AWS::EC2::Subnet", or a prefix for "Custom::*" */
     bool prefix;             /* entry written "PREFIX*" */
@@ -82,10 +92,7 @@ struct cfn_type_entry {
     /* Parameters asked for so far, by the address of their name
      * (cfn_param): roles ask an entry for the same few parameters for
      * every resource of its type. */
-    struct {
-        const char *name;
-        const sp_doc *value; /* NULL: the entry does not set it */
-    } asked[32];
+    cfn_param_memo asked[32];
     unsigned nasked;
 };
 
@@ -144,6 +151,9 @@ const char *const *cfn_catalogue_actions(const cfn_catalogue *c, size_t *n);
  * and in every function below that takes a parameter name): answers are
  * remembered per entry by the name's address. */
 const sp_doc *cfn_param(const struct cfn_type_entry *te, const char *name);
+/* The memo of a parameter, for what roles_util.c makes of its value; NULL
+ * when te is NULL or its memo is full. */
+cfn_param_memo *cfn_param_memo_of(const struct cfn_type_entry *te, const char *name);
 const char *cfn_param_str(const struct cfn_type_entry *te, const char *name, const char *dflt);
 bool cfn_param_bool(const struct cfn_type_entry *te, const char *name, bool dflt);
 /* A string or list of strings; returns how many were stored (at most cap). */
