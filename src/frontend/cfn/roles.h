@@ -172,6 +172,11 @@ struct cfn_emit {
     const uint32_t *comp_of; /* the component of each resource of t, by index */
     uint32_t self; /* component of r */
     bool ok;
+    /* The `Ref` evaluated last and its value (roles_util.c): expanding a
+     * list of references and collecting their targets ask for the same
+     * name one after the other. */
+    const sp_doc *ref;
+    cfn_value ref_value;
 };
 
 /* Tri-state values. */

@@ -91,6 +91,54 @@ bool cfn_is_novalue_node(cfn_emit *e, const sp_doc *node)
     return cfn_eval(e->t, node).kind == CFN_VAL_NONE;
 }
 
+/* The value of a `Ref` to a name (cfn_eval), when `node` is one. */
+static bool ref_value(cfn_emit *e, const sp_doc *node, cfn_value *out)
+{
+    const sp_doc *arg;
+    const char *f = intrinsic(node, &arg);
+    if (!f || f[0] != 'R' || arg->kind == SP_DOC_NULL || !sp_doc_is_scalar(arg))
+        return false;
+    if (e->ref != node) {
+        e->ref = node;
+        e->ref_value = cfn_eval(e->t, node);
+    }
+    *out = e->ref_value;
+    return true;
+}
+
+/* A `Ref` to a template resource (and to no parameter) stands for
+ * itself: a list element, not a list, never AWS::NoValue. */
+static bool is_resource_ref(cfn_emit *e, const sp_doc *node)
+{
+    cfn_value v;
+    return ref_value(e, node, &v) && v.kind == CFN_VAL_RESOURCE;
+}
+
+/* The elements of a literal list as cfn_each_item gives them, without
+ * evaluating references to resources (most lists of large templates are
+ * such: security groups, subnets); false when some element needs
+ * cfn_each_item. */
+static bool each_plain_item(cfn_emit *e, const cfn_resource *owner, const sp_doc *list,
+                            cfn_node_fn fn, void *arg)
+{
+    for (size_t i = 0; i < list->u.seq.len; i++) {
+        const sp_doc *item = list->u.seq.items[i];
+        const char *f = intrinsic(item, NULL);
+        if (f && f[0] != 'R')
+            return false;
+    }
+    elem_ctx x = {e, fn, arg, owner};
+    for (size_t i = 0; i < list->u.seq.len; i++) {
+        const sp_doc *item = list->u.seq.items[i];
+        if (is_resource_ref(e, item))
+            fn(e, owner, item, arg);
+        else if (item->kind != SP_DOC_NULL &&
+                 (!intrinsic(item, NULL) || cfn_eval(e->t, item).kind != CFN_VAL_NONE))
+            elem_item(e->t, item, &x); /* as cfn_each_item gives any other element */
+    }
+    return true;
+}
+
 static void each_elem_owned(cfn_emit *e, const cfn_resource *owner, const sp_doc *node,
                             cfn_node_fn fn, void *arg)
 {
@@ -98,11 +146,13 @@ static void each_elem_owned(cfn_emit *e, const cfn_resource *owner, const sp_doc
         return;
     elem_ctx x = {e, fn, arg, owner};
     if (node->kind == SP_DOC_SEQ) {
-        cfn_each_item(e->t, node, elem_item, &x);
+        if (!each_plain_item(e, owner, node, fn, arg))
+            cfn_each_item(e->t, node, elem_item, &x);
         return;
     }
     const char *f = intrinsic(node, NULL);
-    if (f && strcmp(f, "Fn::Sub") && strcmp(f, "Fn::Join") && strcmp(f, "Fn::Base64")) {
+    if (f && !is_resource_ref(e, node) && strcmp(f, "Fn::Sub") && strcmp(f, "Fn::Join") &&
+        strcmp(f, "Fn::Base64")) {
         cfn_value v = cfn_eval(e->t, node);
         if (v.kind == CFN_VAL_NONE)
             return;
@@ -803,12 +853,23 @@ size_t cfn_targets(cfn_emit *e, const sp_doc *node, bool *external, cfn_res_fn f
         *external = false;
     if (!node)
         return 0;
+    cfn_value v;
+    if (ref_value(e, node, &v)) {
+        /* A Ref names a resource when it evaluates to one (a parameter of
+         * the same name comes first, as in cfn_each_reference). */
+        if (v.kind == CFN_VAL_RESOURCE) {
+            if (fn)
+                fn(e, v.resource, node->u.map.pairs[0].value, arg);
+            return 1;
+        }
+        if (external)
+            *external = v.kind != CFN_VAL_NONE;
+        return 0;
+    }
     tgt_ctx x = {e, fn, arg, 0, {0}, 0};
     cfn_each_reference(e->t, node, tgt_ref, &x);
-    if (!x.n && external) {
-        cfn_value v = cfn_eval(e->t, node);
-        *external = v.kind != CFN_VAL_NONE;
-    }
+    if (!x.n && external)
+        *external = cfn_eval(e->t, node).kind != CFN_VAL_NONE;
     return x.n;
 }
 
