@@ -15,6 +15,7 @@
 #include "roles.h"
 
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 
 extern const unsigned char sp_builtin_types[];
@@ -800,6 +801,35 @@ const char *const *cfn_catalogue_actions(const cfn_catalogue *cc, size_t *n)
     need_header(c);
     *n = c->actions.len;
     return c->actions.items;
+}
+
+const uint32_t *cfn_catalogue_actions_from(const cfn_catalogue *cc, unsigned char letter,
+                                           size_t *n)
+{
+    cfn_catalogue *c = (cfn_catalogue *)cc;
+    *n = 0;
+    need_header(c);
+    if (!c->by_letter) {
+        /* counting sort: each letter's actions stay in vocabulary order */
+        c->by_letter = sp_arena_alloc_raw(&c->ctx->arena,
+                                          (c->actions.len + 1) * sizeof *c->by_letter);
+        if (!c->by_letter) {
+            sp_oom(c->ctx);
+            return NULL;
+        }
+        uint32_t *start = c->letter_start;
+        memset(start, 0, sizeof c->letter_start);
+        for (size_t i = 0; i < c->actions.len; i++)
+            start[tolower((unsigned char)c->actions.items[i][0]) + 1]++;
+        for (size_t l = 1; l <= 256; l++)
+            start[l] += start[l - 1];
+        uint32_t fill[256];
+        memcpy(fill, start, sizeof fill);
+        for (size_t i = 0; i < c->actions.len; i++)
+            c->by_letter[fill[tolower((unsigned char)c->actions.items[i][0])]++] = (uint32_t)i;
+    }
+    *n = c->letter_start[letter + 1] - c->letter_start[letter];
+    return c->by_letter + c->letter_start[letter];
 }
 
 /* Reads a lazily indexed built-in entry. */

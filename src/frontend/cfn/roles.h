@@ -133,6 +133,12 @@ struct cfn_catalogue {
      * asks for the same few types over and over). */
     cfn_index found_ix;
     SP_VEC(const struct cfn_type_entry *) found;
+    /* The actions by their first letter in lower case (cfn_catalogue_
+     * actions_from): positions into `actions`, in order, those of letter L
+     * from by_letter[letter_start[L]] to before by_letter[letter_start[L + 1]];
+     * NULL until first asked for. */
+    uint32_t *by_letter;
+    uint32_t letter_start[257];
     /* Interned slot and guard names by address (roles_util.c). */
     struct {
         const char *name;
@@ -145,6 +151,11 @@ struct cfn_catalogue {
  * cfn_catalogue_open the built-in ones are read when first asked for. */
 const cfn_namespace *cfn_catalogue_names(const cfn_catalogue *c, size_t *n);
 const char *const *cfn_catalogue_actions(const cfn_catalogue *c, size_t *n);
+/* The positions in cfn_catalogue_actions of the actions whose first
+ * character is `letter` after tolower, in order (a pattern that begins with a
+ * letter matches no other); NULL when out of memory. */
+const uint32_t *cfn_catalogue_actions_from(const cfn_catalogue *c, unsigned char letter,
+                                           size_t *n);
 
 /* Parameters of an entry (NULL / default when the entry does not set it).
  * `name` must be a string constant (the roles' own parameter names, here
