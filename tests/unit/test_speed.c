@@ -3,7 +3,8 @@
  * piece with line starts found on first use, request-set builders that keep
  * small sets inline and intern equal sets, and the built-in catalogue read
  * entry by entry (every entry equal to the one the whole read gives, at the
- * same position).  test_speed_facts.c: the replacement facts. */
+ * same position), and the action vocabulary indexed by first letter.
+ * test_speed_facts.c: the replacement facts. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 
 #include "frontend/cfn/roles.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -310,6 +312,37 @@ static void catalogue_lazy_overrides(void **state)
     unlink(path);
 }
 
+/* The actions indexed by first letter are exactly those a scan of the
+ * whole vocabulary finds, in vocabulary order. */
+static void catalogue_actions_by_letter(void **state)
+{
+    (void)state;
+    sp_frontend_options opt;
+    memset(&opt, 0, sizeof opt);
+    sp_ctx ctx;
+    sp_ctx_init(&ctx);
+    cfn_catalogue *c = cfn_catalogue_open(&ctx, &opt);
+    assert_non_null(c);
+    size_t n, total = 0;
+    const char *const *actions = cfn_catalogue_actions(c, &n);
+    assert_true(n > 0);
+    for (unsigned l = 0; l < 256; l++) {
+        size_t nl;
+        const uint32_t *from = cfn_catalogue_actions_from(c, (unsigned char)l, &nl);
+        assert_non_null(from);
+        size_t k = 0;
+        for (size_t j = 0; j < n; j++)
+            if ((unsigned)tolower((unsigned char)actions[j][0]) == l) {
+                assert_true(k < nl);
+                assert_int_equal(from[k++], j);
+            }
+        assert_int_equal(k, nl);
+        total += nl;
+    }
+    assert_int_equal(total, n);
+    sp_ctx_release(&ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -319,6 +352,7 @@ int main(void)
         cmocka_unit_test(reqsets_interned_while_pool_open),
         cmocka_unit_test(catalogue_lazy_equals_whole),
         cmocka_unit_test(catalogue_lazy_overrides),
+        cmocka_unit_test(catalogue_actions_by_letter),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

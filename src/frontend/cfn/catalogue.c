@@ -15,6 +15,7 @@
 #include "roles.h"
 
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 
 extern const unsigned char sp_builtin_types[];
@@ -802,6 +803,35 @@ const char *const *cfn_catalogue_actions(const cfn_catalogue *cc, size_t *n)
     return c->actions.items;
 }
 
+const uint32_t *cfn_catalogue_actions_from(const cfn_catalogue *cc, unsigned char letter,
+                                           size_t *n)
+{
+    cfn_catalogue *c = (cfn_catalogue *)cc;
+    *n = 0;
+    need_header(c);
+    if (!c->by_letter) {
+        /* counting sort: each letter's actions stay in vocabulary order */
+        c->by_letter = sp_arena_alloc_raw(&c->ctx->arena,
+                                          (c->actions.len + 1) * sizeof *c->by_letter);
+        if (!c->by_letter) {
+            sp_oom(c->ctx);
+            return NULL;
+        }
+        uint32_t *start = c->letter_start;
+        memset(start, 0, sizeof c->letter_start);
+        for (size_t i = 0; i < c->actions.len; i++)
+            start[tolower((unsigned char)c->actions.items[i][0]) + 1]++;
+        for (size_t l = 1; l <= 256; l++)
+            start[l] += start[l - 1];
+        uint32_t fill[256];
+        memcpy(fill, start, sizeof fill);
+        for (size_t i = 0; i < c->actions.len; i++)
+            c->by_letter[fill[tolower((unsigned char)c->actions.items[i][0])]++] = (uint32_t)i;
+    }
+    *n = c->letter_start[letter + 1] - c->letter_start[letter];
+    return c->by_letter + c->letter_start[letter];
+}
+
 /* Reads a lazily indexed built-in entry. */
 static const struct cfn_type_entry *read_lazy(cfn_catalogue *c, cfn_lazy_entry *le)
 {
@@ -1020,25 +1050,34 @@ const char *cfn_entry_separate(const struct cfn_type_entry *te)
 
 /* ---- parameters ---- */
 
+cfn_param_memo *cfn_param_memo_of(const struct cfn_type_entry *te, const char *name)
+{
+    if (!te)
+        return NULL;
+    /* The entry is const to its users, not in memory (as the catalogue's
+     * caches). */
+    struct cfn_type_entry *m = (struct cfn_type_entry *)te;
+    /* Names are string constants (roles.h), so a name asked again comes
+     * back at the same address. */
+    for (unsigned i = 0; i < m->nasked; i++)
+        if (m->asked[i].name == name)
+            return &m->asked[i];
+    if (m->nasked == sizeof m->asked / sizeof *m->asked)
+        return NULL;
+    cfn_param_memo *memo = &m->asked[m->nasked++];
+    memset(memo, 0, sizeof *memo);
+    memo->name = name;
+    memo->value = sp_doc_get(te->node, name);
+    return memo;
+}
+
 const sp_doc *cfn_param(const struct cfn_type_entry *te, const char *name)
 {
     if (!te)
         return NULL;
-    /* Names are string constants (roles.h), so a name asked again comes
-     * back at the same address. */
-    for (unsigned i = 0; i < te->nasked; i++)
-        if (te->asked[i].name == name)
-            return te->asked[i].value;
-    const sp_doc *v = sp_doc_get(te->node, name);
-    /* The entry is const to its users, not in memory (as the catalogue's
-     * caches); a full memo just stops remembering. */
-    struct cfn_type_entry *m = (struct cfn_type_entry *)te;
-    if (m->nasked < sizeof m->asked / sizeof *m->asked) {
-        m->asked[m->nasked].name = name;
-        m->asked[m->nasked].value = v;
-        m->nasked++;
-    }
-    return v;
+    const cfn_param_memo *memo = cfn_param_memo_of(te, name);
+    /* a full memo just stops remembering */
+    return memo ? memo->value : sp_doc_get(te->node, name);
 }
 
 const char *cfn_param_str(const struct cfn_type_entry *te, const char *name, const char *dflt)

@@ -68,6 +68,16 @@ const cfn_role *cfn_role_find(const char *name);
 
 /* ---- the catalogue ---- */
 
+/* What an entry answers for one parameter, remembered (cfn_param). */
+typedef struct cfn_param_memo {
+    const char *name;
+    const sp_doc *value; /* NULL: the entry does not set it */
+    /* Its paths and its tests compiled into steps (roles_util.c), NULL
+     * until first walked: roles walk the same parameters for every
+     * resource of the type. */
+    const struct cfn_paths *paths, *tests;
+} cfn_param_memo;
+
 struct cfn_type_entry {
     const char *type;        /* "AWS::EC2::Subnet", or a prefix for "Custom::*" */
     bool prefix;             /* entry written "PREFIX*" */
@@ -82,10 +92,7 @@ struct cfn_type_entry {
     /* Parameters asked for so far, by the address of their name
      * (cfn_param): roles ask an entry for the same few parameters for
      * every resource of its type. */
-    struct {
-        const char *name;
-        const sp_doc *value; /* NULL: the entry does not set it */
-    } asked[32];
+    cfn_param_memo asked[32];
     unsigned nasked;
 };
 
@@ -126,6 +133,12 @@ struct cfn_catalogue {
      * asks for the same few types over and over). */
     cfn_index found_ix;
     SP_VEC(const struct cfn_type_entry *) found;
+    /* The actions by their first letter in lower case (cfn_catalogue_
+     * actions_from): positions into `actions`, in order, those of letter L
+     * from by_letter[letter_start[L]] to before by_letter[letter_start[L + 1]];
+     * NULL until first asked for. */
+    uint32_t *by_letter;
+    uint32_t letter_start[257];
     /* Interned slot and guard names by address (roles_util.c). */
     struct {
         const char *name;
@@ -138,12 +151,20 @@ struct cfn_catalogue {
  * cfn_catalogue_open the built-in ones are read when first asked for. */
 const cfn_namespace *cfn_catalogue_names(const cfn_catalogue *c, size_t *n);
 const char *const *cfn_catalogue_actions(const cfn_catalogue *c, size_t *n);
+/* The positions in cfn_catalogue_actions of the actions whose first
+ * character is `letter` after tolower, in order (a pattern that begins with a
+ * letter matches no other); NULL when out of memory. */
+const uint32_t *cfn_catalogue_actions_from(const cfn_catalogue *c, unsigned char letter,
+                                           size_t *n);
 
 /* Parameters of an entry (NULL / default when the entry does not set it).
  * `name` must be a string constant (the roles' own parameter names, here
  * and in every function below that takes a parameter name): answers are
  * remembered per entry by the name's address. */
 const sp_doc *cfn_param(const struct cfn_type_entry *te, const char *name);
+/* The memo of a parameter, for what roles_util.c makes of its value; NULL
+ * when te is NULL or its memo is full. */
+cfn_param_memo *cfn_param_memo_of(const struct cfn_type_entry *te, const char *name);
 const char *cfn_param_str(const struct cfn_type_entry *te, const char *name, const char *dflt);
 bool cfn_param_bool(const struct cfn_type_entry *te, const char *name, bool dflt);
 /* A string or list of strings; returns how many were stored (at most cap). */
@@ -162,6 +183,11 @@ struct cfn_emit {
     const uint32_t *comp_of; /* the component of each resource of t, by index */
     uint32_t self; /* component of r */
     bool ok;
+    /* The `Ref` evaluated last and its value (roles_util.c): expanding a
+     * list of references and collecting their targets ask for the same
+     * name one after the other. */
+    const sp_doc *ref;
+    cfn_value ref_value;
 };
 
 /* Tri-state values. */

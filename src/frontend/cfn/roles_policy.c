@@ -190,16 +190,24 @@ void cfn_req_actions(cfn_emit *e, cfn_req *q, const char **patterns, size_t n, b
         bool wild = strchr(pat, '*') || strchr(pat, '?');
         bool found = false;
         /* A pattern that starts with a letter matches only actions that
-         * start with it: most of the vocabulary is skipped at one compare. */
-        int first = *pat == '*' || *pat == '?' ? -1 : tolower((unsigned char)*pat);
-        for (size_t j = 0; j < nactions && nk < cap; j++)
-            if ((first < 0 || tolower((unsigned char)actions[j][0]) == first) &&
-                glob(pat, actions[j])) {
-                sp_name id = sp_intern(&e->ctx->names, actions[j]);
+         * start with it: the rest of the vocabulary is not looked at. */
+        size_t nfrom = nactions;
+        const uint32_t *from = NULL;
+        if (*pat != '*' && *pat != '?') {
+            from = cfn_catalogue_actions_from(e->cat, (unsigned char)tolower((unsigned char)*pat),
+                                              &nfrom);
+            if (!from)
+                nfrom = 0;
+        }
+        for (size_t j = 0; j < nfrom && nk < cap; j++) {
+            const char *action = actions[from ? from[j] : j];
+            if (glob(pat, action)) {
+                sp_name id = sp_intern(&e->ctx->names, action);
                 if (id)
                     keys[nk++] = sp_key_action(id);
                 found = true;
             }
+        }
         if (!wild && !found && nk < cap) {
             /* An action outside the vocabulary: its own name (service
              * prefix in lower case, as IAM compares case-insensitively). */

@@ -91,6 +91,54 @@ bool cfn_is_novalue_node(cfn_emit *e, const sp_doc *node)
     return cfn_eval(e->t, node).kind == CFN_VAL_NONE;
 }
 
+/* The value of a `Ref` to a name (cfn_eval), when `node` is one. */
+static bool ref_value(cfn_emit *e, const sp_doc *node, cfn_value *out)
+{
+    const sp_doc *arg;
+    const char *f = intrinsic(node, &arg);
+    if (!f || f[0] != 'R' || arg->kind == SP_DOC_NULL || !sp_doc_is_scalar(arg))
+        return false;
+    if (e->ref != node) {
+        e->ref = node;
+        e->ref_value = cfn_eval(e->t, node);
+    }
+    *out = e->ref_value;
+    return true;
+}
+
+/* A `Ref` to a template resource (and to no parameter) stands for
+ * itself: a list element, not a list, never AWS::NoValue. */
+static bool is_resource_ref(cfn_emit *e, const sp_doc *node)
+{
+    cfn_value v;
+    return ref_value(e, node, &v) && v.kind == CFN_VAL_RESOURCE;
+}
+
+/* The elements of a literal list as cfn_each_item gives them, without
+ * evaluating references to resources (most lists of large templates are
+ * such: security groups, subnets); false when some element needs
+ * cfn_each_item. */
+static bool each_plain_item(cfn_emit *e, const cfn_resource *owner, const sp_doc *list,
+                            cfn_node_fn fn, void *arg)
+{
+    for (size_t i = 0; i < list->u.seq.len; i++) {
+        const sp_doc *item = list->u.seq.items[i];
+        const char *f = intrinsic(item, NULL);
+        if (f && f[0] != 'R')
+            return false;
+    }
+    elem_ctx x = {e, fn, arg, owner};
+    for (size_t i = 0; i < list->u.seq.len; i++) {
+        const sp_doc *item = list->u.seq.items[i];
+        if (is_resource_ref(e, item))
+            fn(e, owner, item, arg);
+        else if (item->kind != SP_DOC_NULL &&
+                 (!intrinsic(item, NULL) || cfn_eval(e->t, item).kind != CFN_VAL_NONE))
+            elem_item(e->t, item, &x); /* as cfn_each_item gives any other element */
+    }
+    return true;
+}
+
 static void each_elem_owned(cfn_emit *e, const cfn_resource *owner, const sp_doc *node,
                             cfn_node_fn fn, void *arg)
 {
@@ -98,11 +146,13 @@ static void each_elem_owned(cfn_emit *e, const cfn_resource *owner, const sp_doc
         return;
     elem_ctx x = {e, fn, arg, owner};
     if (node->kind == SP_DOC_SEQ) {
-        cfn_each_item(e->t, node, elem_item, &x);
+        if (!each_plain_item(e, owner, node, fn, arg))
+            cfn_each_item(e->t, node, elem_item, &x);
         return;
     }
     const char *f = intrinsic(node, NULL);
-    if (f && strcmp(f, "Fn::Sub") && strcmp(f, "Fn::Join") && strcmp(f, "Fn::Base64")) {
+    if (f && !is_resource_ref(e, node) && strcmp(f, "Fn::Sub") && strcmp(f, "Fn::Join") &&
+        strcmp(f, "Fn::Base64")) {
         cfn_value v = cfn_eval(e->t, node);
         if (v.kind == CFN_VAL_NONE)
             return;
@@ -123,50 +173,145 @@ void cfn_each_elem(cfn_emit *e, const sp_doc *node, cfn_node_fn fn, void *arg)
 
 /* ---- paths ---- */
 
-/* Paths are read one step at a time while walking: a walk usually ends
- * at its first step (the property is absent), and large templates walk
- * paths hundreds of thousands of times. */
-enum { TOK_NAME, TOK_STAR, TOK_FOLLOW, TOK_END };
+/* Paths are compiled into steps once: a parameter's when the entry is
+ * first walked (its memo keeps them), other paths when walked.  Large
+ * templates walk the same few paths hundreds of thousands of times, and
+ * most walks end at their first step (the property is absent). */
+enum { STEP_END, STEP_NAME, STEP_STAR, STEP_FOLLOW };
 
-typedef struct tok {
+typedef struct cstep {
     int kind;
-    const char *name; /* TOK_NAME: name[0..len) */
+    const char *name; /* STEP_NAME: name[0..len) */
     size_t len;
-    const char *next; /* the rest of the path */
-} tok;
+} cstep;
 
-/* The step at the start of `p` (separating dots are skipped). */
-static tok next_tok(const char *p)
+/* One path of a parameter, with the test around it for TESTS. */
+typedef struct cpath {
+    const cstep *steps; /* ended by STEP_END; NULL: walks nothing */
+    const char *value;  /* PATH=VALUE, PATH!=VALUE; NULL: a truth test */
+    bool negate;        /* != */
+    bool absent;        /* !PATH */
+    bool skip;          /* a test whose path is too long: ignored */
+} cpath;
+
+struct cfn_paths {
+    size_t n;
+    cpath items[16]; /* as many as cfn_param_list gives */
+};
+
+/* The steps of p[0..end): separating dots are skipped; a '-' not
+ * followed by '>' belongs to a name.  Stores at most cap steps and
+ * returns how many there are. */
+static size_t parse_steps(const char *p, const char *end, cstep *out, size_t cap)
 {
-    tok t = {TOK_END, NULL, 0, p};
-    while (*p == '.')
-        p++;
-    if (!*p) {
-        t.next = p;
-        return t;
-    }
-    if (p[0] == '-' && p[1] == '>') {
-        t.kind = TOK_FOLLOW;
-        t.next = p + 2;
-        return t;
-    }
-    if (*p == '*') {
-        t.kind = TOK_STAR;
-        t.next = p + 1;
-        return t;
-    }
-    const char *start = p;
+    size_t n = 0;
     for (;;) {
-        p += strcspn(p, ".*-");
-        if (*p != '-' || p[1] == '>')
-            break;
-        p++; /* a '-' inside a name */
+        while (p < end && *p == '.')
+            p++;
+        if (p == end)
+            return n;
+        cstep s = {STEP_NAME, p, 0};
+        if (p[0] == '-' && p + 1 < end && p[1] == '>') {
+            s.kind = STEP_FOLLOW;
+            p += 2;
+        } else if (*p == '*') {
+            s.kind = STEP_STAR;
+            p++;
+        } else {
+            while (p < end && *p != '.' && *p != '*' && !(p[0] == '-' && p + 1 < end && p[1] == '>'))
+                p++;
+            s.len = (size_t)(p - s.name);
+        }
+        if (n < cap)
+            out[n] = s;
+        n++;
     }
-    t.kind = TOK_NAME;
-    t.name = start;
-    t.len = (size_t)(p - start);
-    t.next = p;
-    return t;
+}
+
+/* The steps of text[0..len) in the arena, ended by STEP_END; NULL when the
+ * path does not begin with a property name (it walks nothing). */
+static const cstep *compile_steps(sp_ctx *ctx, const char *text, size_t len)
+{
+    size_t n = parse_steps(text, text + len, NULL, 0);
+    if (!n)
+        return NULL;
+    cstep *s = sp_arena_alloc_raw(&ctx->arena, (n + 1) * sizeof *s);
+    if (!s) {
+        sp_oom(ctx);
+        return NULL;
+    }
+    parse_steps(text, text + len, s, n);
+    s[n].kind = STEP_END;
+    return s[0].kind == STEP_NAME ? s : NULL;
+}
+
+/* A test's parts, as cfn_tests always read them: "!" first, then the
+ * first "!=", else the first "=". */
+static void compile_test(sp_ctx *ctx, const char *t, cpath *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!t) {
+        out->skip = true;
+        return;
+    }
+    out->absent = t[0] == '!';
+    if (out->absent)
+        t++;
+    const char *op = strstr(t, "!=");
+    const char *eq = strchr(t, '=');
+    size_t len;
+    if (op) {
+        len = (size_t)(op - t);
+        out->value = op + 2;
+        out->negate = true;
+    } else if (eq) {
+        len = (size_t)(eq - t);
+        out->value = eq + 1;
+    } else {
+        len = strlen(t);
+    }
+    /* tests once read their path into a buffer of 256 bytes */
+    if (len >= 256) {
+        out->skip = true;
+        return;
+    }
+    out->steps = compile_steps(ctx, t, len);
+}
+
+/* Parameter `param` of entry `te` compiled as paths or as tests, NULL when
+ * the entry does not set it.  Kept in the parameter's memo; with a full
+ * memo it is compiled again at every call. */
+static const struct cfn_paths *param_paths(cfn_emit *e, const struct cfn_type_entry *te,
+                                           const char *param, bool tests)
+{
+    cfn_param_memo *memo = cfn_param_memo_of(te, param);
+    if (memo && (tests ? memo->tests : memo->paths))
+        return tests ? memo->tests : memo->paths;
+    /* the entry's arena: the memo lives as long as the entry */
+    sp_ctx *ctx = e->cat ? e->cat->ctx : e->ctx;
+    const char *texts[16];
+    size_t n = cfn_param_list(te, param, texts, 16);
+    if (!n)
+        return NULL;
+    struct cfn_paths *c = sp_arena_calloc(&ctx->arena, 1, sizeof *c);
+    if (!c) {
+        sp_oom(ctx);
+        return NULL;
+    }
+    c->n = n;
+    for (size_t i = 0; i < n; i++) {
+        if (tests)
+            compile_test(ctx, texts[i], &c->items[i]);
+        else if (texts[i])
+            c->items[i].steps = compile_steps(ctx, texts[i], strlen(texts[i]));
+    }
+    if (memo) {
+        if (tests)
+            memo->tests = c;
+        else
+            memo->paths = c;
+    }
+    return c;
 }
 
 /* The value under key name[0..len) of a map. */
@@ -188,40 +333,45 @@ typedef struct walker {
     int depth;
 } walker;
 
-static void walk_at(walker *w, const cfn_resource *owner, const sp_doc *node, const char *path);
+static void walk_at(walker *w, const cfn_resource *owner, const sp_doc *node, const cstep *s);
 
 typedef struct step {
     walker *w;
-    const tok *t;
+    const cstep *s;
 } step;
 
 static void step_node(cfn_emit *e, const cfn_resource *owner, const sp_doc *node, void *arg)
 {
     (void)e;
     step *s = arg;
-    walk_at(s->w, owner, node, s->t->next);
+    walk_at(s->w, owner, node, s->s + 1);
+}
+
+static void name_in_map(walker *w, const cfn_resource *owner, const sp_doc *map, const cstep *s)
+{
+    const sp_doc *child = map_get_n(map, s->name, s->len);
+    if (child && !cfn_is_novalue_node(w->e, child))
+        walk_at(w, owner, child, s + 1);
 }
 
 static void step_name(cfn_emit *e, const cfn_resource *owner, const sp_doc *node, void *arg)
 {
+    (void)e;
     step *s = arg;
-    if (!node || node->kind != SP_DOC_MAP)
-        return;
-    const sp_doc *child = map_get_n(node, s->t->name, s->t->len);
-    if (child && !cfn_is_novalue_node(e, child))
-        walk_at(s->w, owner, child, s->t->next);
+    if (node && node->kind == SP_DOC_MAP)
+        name_in_map(s->w, owner, node, s->s);
 }
 
 static void step_follow(cfn_emit *e, const cfn_resource *target, const sp_doc *at, void *arg)
 {
+    (void)e;
     (void)at;
     step *s = arg;
     if (target->props && s->w->depth < 8) {
         s->w->depth++;
-        walk_at(s->w, target, target->props, s->t->next);
+        walk_at(s->w, target, target->props, s->s + 1);
         s->w->depth--;
     }
-    (void)e;
 }
 
 static void final_item(cfn_emit *e, const cfn_resource *owner, const sp_doc *node, void *arg)
@@ -230,56 +380,83 @@ static void final_item(cfn_emit *e, const cfn_resource *owner, const sp_doc *nod
     w->fn(e, owner, node, w->arg);
 }
 
-static void walk_at(walker *w, const cfn_resource *owner, const sp_doc *node, const char *path)
+static void walk_at(walker *w, const cfn_resource *owner, const sp_doc *node, const cstep *s)
 {
     if (!node)
         return;
-    tok t = next_tok(path);
-    if (t.kind == TOK_END) {
+    step st = {w, s};
+    switch (s->kind) {
+    case STEP_END:
         if (w->items)
             each_elem_owned(w->e, owner, node, final_item, w);
         else
             w->fn(w->e, owner, node, w->arg);
-        return;
-    }
-    step s = {w, &t};
-    switch (t.kind) {
-    case TOK_NAME: {
-        resolve_cb cb = {step_name, &s, owner};
-        resolve(w->e, node, &cb, 0);
         break;
-    }
-    case TOK_STAR: {
+    case STEP_NAME:
+        /* A map that is not an intrinsic function stands for itself: the
+         * usual case, without resolving it. */
+        if (node->kind == SP_DOC_MAP && !intrinsic(node, NULL)) {
+            name_in_map(w, owner, node, s);
+        } else {
+            resolve_cb cb = {step_name, &st, owner};
+            resolve(w->e, node, &cb, 0);
+        }
+        break;
+    case STEP_STAR: {
         /* every element of a list, every value of a map */
         const sp_doc *arg;
         if (node->kind == SP_DOC_MAP && !intrinsic(node, &arg)) {
             for (size_t k = 0; k < node->u.map.len; k++)
                 if (!cfn_is_novalue_node(w->e, node->u.map.pairs[k].value))
-                    walk_at(w, owner, node->u.map.pairs[k].value, t.next);
+                    walk_at(w, owner, node->u.map.pairs[k].value, s + 1);
         } else {
-            each_elem_owned(w->e, owner, node, step_node, &s);
+            each_elem_owned(w->e, owner, node, step_node, &st);
         }
         break;
     }
-    case TOK_FOLLOW: {
+    case STEP_FOLLOW: {
         bool ext;
-        cfn_targets(w->e, node, &ext, step_follow, &s);
+        cfn_targets(w->e, node, &ext, step_follow, &st);
         break;
     }
     }
 }
 
-/* Walks from `start`; a path must begin with a property name. */
+static void walk_steps(cfn_emit *e, const cfn_resource *owner, const sp_doc *start,
+                       const cstep *steps, bool items, cfn_node_fn fn, void *arg)
+{
+    if (!steps || !start)
+        return;
+    walker w = {e, items, fn, arg, 0};
+    walk_at(&w, owner, start, steps);
+}
+
+/* Walks a path given as text from `start`; a path must begin with a
+ * property name. */
 static void walk(cfn_emit *e, const cfn_resource *owner, const sp_doc *start, const char *path,
                  bool items, cfn_node_fn fn, void *arg)
 {
     if (!path || !start)
         return;
-    const char *p = path + strspn(path, ".");
-    if (!*p || *p == '*' || (p[0] == '-' && p[1] == '>'))
+    cstep local[16];
+    const char *end = path + strlen(path);
+    size_t n = parse_steps(path, end, local, 15);
+    if (!n || local[0].kind != STEP_NAME)
         return;
-    walker w = {e, items, fn, arg, 0};
-    walk_at(&w, owner, start, path);
+    cstep *steps = local;
+    if (n > 15) {
+        steps = malloc((n + 1) * sizeof *steps);
+        if (!steps) {
+            sp_oom(e->ctx);
+            e->ok = false;
+            return;
+        }
+        parse_steps(path, end, steps, n);
+    }
+    steps[n].kind = STEP_END;
+    walk_steps(e, owner, start, steps, items, fn, arg);
+    if (steps != local)
+        free(steps);
 }
 
 void cfn_walk(cfn_emit *e, const cfn_resource *r, const char *path, bool items, cfn_node_fn fn,
@@ -299,10 +476,11 @@ void cfn_walk_node(cfn_emit *e, const cfn_resource *owner, const sp_doc *start, 
 void cfn_walk_param(cfn_emit *e, const struct cfn_type_entry *te, const cfn_resource *r,
                     const char *param, bool items, cfn_node_fn fn, void *arg)
 {
-    const char *paths[16];
-    size_t n = cfn_param_list(te ? te : e->te, param, paths, 16);
-    for (size_t i = 0; i < n; i++)
-        cfn_walk(e, r, paths[i], items, fn, arg);
+    if (!r)
+        r = e->r;
+    const struct cfn_paths *c = param_paths(e, te ? te : e->te, param, false);
+    for (size_t i = 0; c && i < c->n; i++)
+        walk_steps(e, r, r->props, c->items[i].steps, items, fn, arg);
 }
 
 static void first_fn(cfn_emit *e, const cfn_resource *owner, const sp_doc *node, void *arg)
@@ -417,35 +595,19 @@ static void test_value(cfn_emit *e, const cfn_resource *owner, const sp_doc *nod
 cfn_tri cfn_tests(cfn_emit *e, const struct cfn_type_entry *te, const cfn_resource *r,
                   const char *param, const sp_doc **where)
 {
-    const char *tests[16];
-    size_t n = cfn_param_list(te ? te : e->te, param, tests, 16);
-    for (size_t i = 0; i < n; i++) {
-        char path[256];
+    if (!r)
+        r = e->r;
+    const struct cfn_paths *c = param_paths(e, te ? te : e->te, param, true);
+    for (size_t i = 0; c && i < c->n; i++) {
+        const cpath *t = &c->items[i];
+        if (t->skip)
+            continue;
         test_ctx x;
         memset(&x, 0, sizeof x);
-        const char *t = tests[i];
-        bool absent_test = t[0] == '!';
-        if (absent_test)
-            t++;
-        const char *op = strstr(t, "!=");
-        const char *eq = strchr(t, '=');
-        size_t len;
-        if (op) {
-            len = (size_t)(op - t);
-            x.value = op + 2;
-            x.negate = true;
-        } else if (eq) {
-            len = (size_t)(eq - t);
-            x.value = eq + 1;
-        } else {
-            len = strlen(t);
-        }
-        if (len >= sizeof path)
-            continue;
-        memcpy(path, t, len);
-        path[len] = 0;
-        cfn_walk(e, r, path, true, test_value, &x);
-        if (absent_test) { /* "!PATH": true when PATH has no true value */
+        x.value = t->value;
+        x.negate = t->negate;
+        walk_steps(e, r, r->props, t->steps, true, test_value, &x);
+        if (t->absent) { /* "!PATH": true when PATH has no true value */
             if (where)
                 *where = x.where;
             return x.yes ? CFN_NO : x.unsure ? CFN_UNSURE : CFN_YES;
@@ -691,12 +853,23 @@ size_t cfn_targets(cfn_emit *e, const sp_doc *node, bool *external, cfn_res_fn f
         *external = false;
     if (!node)
         return 0;
+    cfn_value v;
+    if (ref_value(e, node, &v)) {
+        /* A Ref names a resource when it evaluates to one (a parameter of
+         * the same name comes first, as in cfn_each_reference). */
+        if (v.kind == CFN_VAL_RESOURCE) {
+            if (fn)
+                fn(e, v.resource, node->u.map.pairs[0].value, arg);
+            return 1;
+        }
+        if (external)
+            *external = v.kind != CFN_VAL_NONE;
+        return 0;
+    }
     tgt_ctx x = {e, fn, arg, 0, {0}, 0};
     cfn_each_reference(e->t, node, tgt_ref, &x);
-    if (!x.n && external) {
-        cfn_value v = cfn_eval(e->t, node);
-        *external = v.kind != CFN_VAL_NONE;
-    }
+    if (!x.n && external)
+        *external = cfn_eval(e->t, node).kind != CFN_VAL_NONE;
     return x.n;
 }
 
