@@ -661,13 +661,6 @@ static void finish(loader *L)
  * on the layout the built-in file has (`types:` last, keys indented by two
  * spaces, plain); anything else makes the whole file read at once. */
 
-static int lazy_cmp(const void *x, const void *y)
-{
-    const cfn_lazy_entry *a = x, *b = y;
-    int c = strcmp(a->type, b->type);
-    return c ? c : (int)a->prefix - (int)b->prefix;
-}
-
 /* The key of an entry line ("  AWS::S3::Bucket:"): its length, 0 when the
  * line is not a plain `KEY:` line. */
 static size_t entry_key(const char *p, const char *end)
@@ -744,11 +737,18 @@ static bool index_builtin(cfn_catalogue *c, const char *text, size_t len, size_t
     }
     if (types_at == SIZE_MAX || len > UINT32_MAX)
         return false;
-    if (v.len > 1)
-        qsort(v.items, v.len, sizeof *v.items, lazy_cmp);
-    for (size_t i = 1; i < v.len; i++)
-        if (!lazy_cmp(&v.items[i - 1], &v.items[i]))
-            return false; /* a duplicate: the whole read reports it */
+    /* A duplicate: the whole read reports it.  (Hashed, not sorted: this
+     * runs once per process, and the corpus runs a process per pair.) */
+    cfn_index seen[2] = {{0}, {0}};
+    for (size_t i = 0; i < v.len; i++) {
+        cfn_index *ix = &seen[v.items[i].prefix];
+        if (cfn_index_get(ix, v.items[i].type) != UINT32_MAX)
+            return false;
+        if (!cfn_index_put(&ctx->arena, ix, v.items[i].type, (uint32_t)i)) {
+            sp_oom(ctx);
+            return false;
+        }
+    }
     c->lazy = v.items;
     c->nlazy = v.len;
     *header = types_at;
@@ -894,13 +894,11 @@ static const struct cfn_type_entry *read_lazy(cfn_catalogue *c, cfn_lazy_entry *
     return copy;
 }
 
-static cfn_lazy_entry *find_lazy(const cfn_catalogue *c, const char *type, bool prefix)
+/* The lazy entry of exactly `type` (not a prefix entry). */
+static cfn_lazy_entry *find_lazy(const cfn_catalogue *c, const char *type)
 {
-    cfn_lazy_entry key;
-    memset(&key, 0, sizeof key);
-    key.type = type;
-    key.prefix = prefix;
-    return c->nlazy ? bsearch(&key, c->lazy, c->nlazy, sizeof key, lazy_cmp) : NULL;
+    uint32_t i = cfn_index_get(&c->lazy_ix, type);
+    return i == UINT32_MAX ? NULL : &c->lazy[i];
 }
 
 static cfn_catalogue *load(sp_ctx *ctx, const sp_frontend_options *opt, bool lazily)
@@ -960,6 +958,12 @@ static cfn_catalogue *load(sp_ctx *ctx, const sp_frontend_options *opt, bool laz
             L.c->lazy[k++] = *le;
     }
     L.c->nlazy = k;
+    for (size_t i = 0; i < k; i++)
+        if (!L.c->lazy[i].prefix &&
+            !cfn_index_put(&ctx->arena, &L.c->lazy_ix, L.c->lazy[i].type, (uint32_t)i)) {
+            sp_oom(ctx);
+            return NULL;
+        }
     return L.c;
 }
 
@@ -1013,7 +1017,7 @@ static const struct cfn_type_entry *find(cfn_catalogue *c, const char *type)
         else
             hi = mid;
     }
-    cfn_lazy_entry *le = find_lazy(c, type, false);
+    cfn_lazy_entry *le = find_lazy(c, type);
     if (le)
         return read_lazy(c, le);
     /* The longest matching prefix entry. */

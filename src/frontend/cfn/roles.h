@@ -122,10 +122,12 @@ struct cfn_catalogue {
     SP_VEC(cfn_namespace) names;
     SP_VEC(const char *) actions;          /* vocabulary "s3:GetObject", sorted */
     SP_VEC(const char *) files;            /* built-in first, then --types */
-    /* With cfn_catalogue_open: the built-in types not in `entries`, sorted
-     * by (type, prefix), read when first looked up. */
+    /* With cfn_catalogue_open: the built-in types not in `entries`, in the
+     * text's order, read when first looked up; lazy_ix finds those that
+     * are not prefix entries by type. */
     cfn_lazy_entry *lazy;
     size_t nlazy;
+    cfn_index lazy_ix;
     size_t header;         /* >0: the built-in text's first `header` bytes (names,
                               actions) are still to be read */
     bool failed;           /* a built-in entry read late had errors */
