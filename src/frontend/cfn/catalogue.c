@@ -737,14 +737,25 @@ static bool index_builtin(cfn_catalogue *c, const char *text, size_t len, size_t
     }
     if (types_at == SIZE_MAX || len > UINT32_MAX)
         return false;
-    /* A duplicate: the whole read reports it.  (Hashed, not sorted: this
-     * runs once per process, and the corpus runs a process per pair.) */
-    cfn_index seen[2] = {{0}, {0}};
+    /* Found by a hash of the type, not by sorting and searching: this runs
+     * once per process, and the corpus runs a process per pair.  A
+     * duplicate makes the whole read report it. */
+    if (!cfn_index_reserve(&ctx->arena, &c->lazy_ix, v.len)) {
+        sp_oom(ctx);
+        return false;
+    }
     for (size_t i = 0; i < v.len; i++) {
-        cfn_index *ix = &seen[v.items[i].prefix];
-        if (cfn_index_get(ix, v.items[i].type) != UINT32_MAX)
+        const cfn_lazy_entry *e = &v.items[i];
+        if (e->prefix) {
+            for (size_t j = 0; j < i; j++)
+                if (v.items[j].prefix && !strcmp(v.items[j].type, e->type))
+                    return false;
+            continue;
+        }
+        uint32_t h = cfn_index_hash(e->type);
+        if (cfn_index_get_hashed(&c->lazy_ix, e->type, h) != UINT32_MAX)
             return false;
-        if (!cfn_index_put(&ctx->arena, ix, v.items[i].type, (uint32_t)i)) {
+        if (!cfn_index_put(&ctx->arena, &c->lazy_ix, e->type, (uint32_t)i)) {
             sp_oom(ctx);
             return false;
         }
@@ -957,13 +968,17 @@ static cfn_catalogue *load(sp_ctx *ctx, const sp_frontend_options *opt, bool laz
         if (!replaced)
             L.c->lazy[k++] = *le;
     }
+    if (k != L.c->nlazy) {
+        /* Positions moved: index them again. */
+        memset(&L.c->lazy_ix, 0, sizeof L.c->lazy_ix);
+        for (size_t i = 0; i < k; i++)
+            if (!L.c->lazy[i].prefix &&
+                !cfn_index_put(&ctx->arena, &L.c->lazy_ix, L.c->lazy[i].type, (uint32_t)i)) {
+                sp_oom(ctx);
+                return NULL;
+            }
+    }
     L.c->nlazy = k;
-    for (size_t i = 0; i < k; i++)
-        if (!L.c->lazy[i].prefix &&
-            !cfn_index_put(&ctx->arena, &L.c->lazy_ix, L.c->lazy[i].type, (uint32_t)i)) {
-            sp_oom(ctx);
-            return NULL;
-        }
     return L.c;
 }
 

@@ -26,6 +26,8 @@ typedef struct cfn_index {
 } cfn_index;
 
 bool cfn_index_put(sp_arena *a, cfn_index *ix, const char *key, uint32_t val);
+/* Room for `n` keys in all, so that putting them never rehashes. */
+bool cfn_index_reserve(sp_arena *a, cfn_index *ix, size_t n);
 /* UINT32_MAX when absent. */
 uint32_t cfn_index_get(const cfn_index *ix, const char *key);
 /* The same with the key's hash given: a name looked up in several tables

@@ -88,7 +88,7 @@ static bool index_grow(sp_arena *a, cfn_index *ix, size_t cap)
 /* Room for `n` keys without growing: the resources of a template are
  * counted before they are put, and growing step by step rehashed and
  * cleared tables of twice their final size. */
-static bool index_reserve(sp_arena *a, cfn_index *ix, size_t n)
+bool cfn_index_reserve(sp_arena *a, cfn_index *ix, size_t n)
 {
     size_t cap = ix->cap ? ix->cap : 16;
     while (n * 2 > cap)
@@ -529,7 +529,7 @@ static void load_resources(cfn_template *t, const sp_doc *sec)
      * here: each entry is cleared when it is filled (clearing all of it
      * first wrote every byte twice). */
     t->res = sp_arena_alloc_raw(&t->ctx->arena, (sec->u.map.len + 3) * sizeof *t->res);
-    if (!t->res || !index_reserve(&t->ctx->arena, &t->res_ix, sec->u.map.len + 2)) {
+    if (!t->res || !cfn_index_reserve(&t->ctx->arena, &t->res_ix, sec->u.map.len + 2)) {
         sp_oom(t->ctx);
         t->failed = true;
         return;
