@@ -176,25 +176,6 @@ static void *read_side(void *arg)
     return NULL;
 }
 
-/* The run's diagnostics as they were at one point. */
-typedef struct diag_state {
-    size_t len;
-    unsigned errors, warnings;
-} diag_state;
-
-static diag_state diag_now(const sp_ctx *ctx)
-{
-    diag_state d = {ctx->diags.len, ctx->errors, ctx->warnings};
-    return d;
-}
-
-static void diag_back(sp_ctx *ctx, diag_state d)
-{
-    ctx->diags.len = d.len;
-    ctx->errors = d.errors;
-    ctx->warnings = d.warnings;
-}
-
 /* Reads OLD and NEW (both non-empty paths, not deploy files); false with
  * the diagnostics reading them in turn would give. */
 static bool read_both(sp_run *r, const char *old_path, const char *new_path, sp_doc **old_doc,
@@ -203,7 +184,7 @@ static bool read_both(sp_run *r, const char *old_path, const char *new_path, sp_
     uint32_t osrc, nsrc;
     if (!input_source(r, old_path, &osrc))
         return false;
-    diag_state before_new = diag_now(&r->ctx);
+    sp_diag_mark before_new = sp_diag_get_mark(&r->ctx);
     bool new_ok = input_source(r, new_path, &nsrc);
     /* SNIPEPROOF_READ_IN_TURN lets the tests compare the two ways. */
     if (!new_ok || sp_source_get(&r->ctx, osrc)->len < READ_APART_MIN_BYTES ||
@@ -212,7 +193,7 @@ static bool read_both(sp_run *r, const char *old_path, const char *new_path, sp_
         /* In turn.  A NEW that could not be opened is reported (again)
          * only after OLD has read. */
         if (!new_ok)
-            diag_back(&r->ctx, before_new);
+            sp_diag_rewind(&r->ctx, before_new);
         if (!(*old_doc = sp_read_document(&r->ctx, osrc)))
             return false;
         if (!new_ok && !input_source(r, new_path, &nsrc))

@@ -18,26 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Diagnostics recorded while trying an edit are not the user's business:
- * a shape the merge cannot extend only means that there is no fix. */
-typedef struct diag_mark {
-    size_t len;
-    unsigned errors, warnings;
-} diag_mark;
-
-static diag_mark mark(const sp_ctx *ctx)
-{
-    diag_mark d = {ctx->diags.len, ctx->errors, ctx->warnings};
-    return d;
-}
-
-static void forget(sp_ctx *ctx, diag_mark d)
-{
-    ctx->diags.len = d.len;
-    ctx->errors = d.errors;
-    ctx->warnings = d.warnings;
-}
-
 void sp_sarif_fixer_init(sp_sarif_fixer *fx, const sp_model *m)
 {
     memset(fx, 0, sizeof *fx);
@@ -63,9 +43,9 @@ static const sp_ptext *target(sp_sarif_fixer *fx, uint32_t comp)
     fx->src = loc.src;
     /* Reading it again cannot fail where the front-end read it; if it
      * does, there is simply no fix to offer. */
-    diag_mark d = mark(m->ctx);
+    sp_diag_mark d = sp_diag_get_mark(m->ctx);
     fx->pt = sp_ptext_open(m->ctx, loc.src);
-    forget(m->ctx, d);
+    sp_diag_rewind(m->ctx, d);
     return fx->pt;
 }
 
@@ -142,9 +122,11 @@ json_t *sp_sarif_fixes(sp_sarif_fixer *fx, const sp_update *u, const sp_finding 
         const char *first = m->components.items[e->first].key;
         sp_dep_add add = {m->components.items[e->then].key, &first, 1};
         size_t len = 0;
-        diag_mark d = mark(m->ctx);
+        /* What the merge reports is not the user's business: a shape it
+         * cannot extend only means that there is no fix. */
+        sp_diag_mark d = sp_diag_get_mark(m->ctx);
         char *text = sp_patch_deps(pt, prof, &add, 1, &len);
-        forget(m->ctx, d); /* a shape it cannot extend: no fix */
+        sp_diag_rewind(m->ctx, d);
         if (!text)
             continue;
         char *desc = NULL;

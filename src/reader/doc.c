@@ -264,31 +264,28 @@ static bool named_json(const char *path)
  * then it is read as YAML, and the JSON reader's complaint is dropped. */
 static sp_doc *read_json_or_flow_yaml(sp_ctx *ctx, uint32_t src, const sp_source *s)
 {
-    size_t ndiags = ctx->diags.len;
-    unsigned errors = ctx->errors, warnings = ctx->warnings;
+    sp_diag_mark before = sp_diag_get_mark(ctx);
     sp_doc *doc = sp_read_json(ctx, src);
     if (doc || ctx->out_of_memory || named_json(s->path))
         return doc;
-    size_t njson = ctx->diags.len - ndiags;
-    unsigned json_errors = ctx->errors, json_warnings = ctx->warnings;
+    sp_diag_mark after_json = sp_diag_get_mark(ctx);
+    size_t njson = after_json.len - before.len;
     sp_diag *json = sp_arena_calloc(&ctx->arena, njson + 1, sizeof *json);
     if (!json)
         return NULL;
-    memcpy(json, ctx->diags.items + ndiags, njson * sizeof *json);
-    ctx->diags.len = ndiags;
-    ctx->errors = errors;
-    ctx->warnings = warnings;
+    memcpy(json, ctx->diags.items + before.len, njson * sizeof *json);
+    sp_diag_rewind(ctx, before);
     doc = sp_read_yaml(ctx, src);
     if (doc || ctx->out_of_memory)
         return doc;
     /* Neither: the JSON reader's message is the one that fits a file that
      * looks like JSON. */
-    ctx->diags.len = ndiags;
+    sp_diag_rewind(ctx, before);
     for (size_t i = 0; i < njson; i++)
         if (!sp_vec_push(&ctx->arena, &ctx->diags, json[i]))
             ctx->out_of_memory = true;
-    ctx->errors = json_errors;
-    ctx->warnings = json_warnings;
+    ctx->errors = after_json.errors;
+    ctx->warnings = after_json.warnings;
     return NULL;
 }
 

@@ -260,6 +260,19 @@ void sp_loc_line_col(const sp_ctx *ctx, sp_loc loc, unsigned *line, unsigned *co
     *col = code_points(s->text + starts[li], off - starts[li]) + 1;
 }
 
+sp_diag_mark sp_diag_get_mark(const sp_ctx *ctx)
+{
+    sp_diag_mark m = {ctx->diags.len, ctx->errors, ctx->warnings};
+    return m;
+}
+
+void sp_diag_rewind(sp_ctx *ctx, sp_diag_mark mark)
+{
+    ctx->diags.len = mark.len;
+    ctx->errors = mark.errors;
+    ctx->warnings = mark.warnings;
+}
+
 void sp_diag_add(sp_ctx *ctx, sp_severity sev, sp_loc loc, const char *fmt, ...)
 {
     sp_diag d = {0};

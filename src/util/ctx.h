@@ -77,6 +77,16 @@ void sp_diag_add(sp_ctx *ctx, sp_severity sev, sp_loc loc, const char *fmt, ...)
 #define sp_warn(ctx, loc, ...) sp_diag_add((ctx), SP_SEV_WARNING, (loc), __VA_ARGS__)
 #define sp_note(ctx, loc, ...) sp_diag_add((ctx), SP_SEV_NOTE, (loc), __VA_ARGS__)
 
+/* The diagnostics recorded so far, to go back to: a stage that tries
+ * something may drop what the try reported. */
+typedef struct sp_diag_mark {
+    size_t len;
+    unsigned errors, warnings;
+} sp_diag_mark;
+
+sp_diag_mark sp_diag_get_mark(const sp_ctx *ctx);
+void sp_diag_rewind(sp_ctx *ctx, sp_diag_mark mark);
+
 /* Records that the arena ran dry; callers return failure afterwards. */
 void sp_oom(sp_ctx *ctx);
 
