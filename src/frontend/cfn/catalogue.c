@@ -581,6 +581,19 @@ static int str_cmp(const void *x, const void *y)
 {
     return strcmp(*(const char *const *)x, *(const char *const *)y);
 }
+/* The action vocabulary sorted, each action once (patterns are matched
+ * against it in this order). */
+static void sort_actions(cfn_catalogue *c)
+{
+    if (c->actions.len > 1)
+        qsort(c->actions.items, c->actions.len, sizeof *c->actions.items, str_cmp);
+    size_t k = 0;
+    for (size_t i = 0; i < c->actions.len; i++)
+        if (!k || strcmp(c->actions.items[k - 1], c->actions.items[i]))
+            c->actions.items[k++] = c->actions.items[i];
+    c->actions.len = k;
+}
+
 
 /* Sorts entries by (type, prefix), keeping for each the one loaded last. */
 static void finish(loader *L)
@@ -627,13 +640,7 @@ static void finish(loader *L)
     c->entries.items = out;
     c->entries.len = m;
     c->entries.cap = n + 1;
-    if (c->actions.len > 1)
-        qsort(c->actions.items, c->actions.len, sizeof *c->actions.items, str_cmp);
-    size_t k = 0;
-    for (size_t i = 0; i < c->actions.len; i++)
-        if (!k || strcmp(c->actions.items[k - 1], c->actions.items[i]))
-            c->actions.items[k++] = c->actions.items[i];
-    c->actions.len = k;
+    sort_actions(c);
     /* Every claims namespace must be declared. */
     for (size_t i = 0; i < m; i++) {
         if (!out[i].claims_ns)
@@ -766,8 +773,6 @@ static bool index_builtin(cfn_catalogue *c, const char *text, size_t len, size_t
     return true;
 }
 
-static int str_cmp(const void *x, const void *y);
-
 /* Reads the built-in header (names, actions) if it is still pending. */
 static void need_header(cfn_catalogue *c)
 {
@@ -787,13 +792,7 @@ static void need_header(cfn_catalogue *c)
     L.file = BUILTIN_NAME;
     L.header_only = true;
     read_file(&L, src);
-    if (c->actions.len > 1)
-        qsort(c->actions.items, c->actions.len, sizeof *c->actions.items, str_cmp);
-    size_t k = 0;
-    for (size_t i = 0; i < c->actions.len; i++)
-        if (!k || strcmp(c->actions.items[k - 1], c->actions.items[i]))
-            c->actions.items[k++] = c->actions.items[i];
-    c->actions.len = k;
+    sort_actions(c);
     if (L.failed)
         c->failed = true;
 }
