@@ -32,6 +32,16 @@ uint32_t sp_model_add_component(sp_model *m, const char *key, const char *type)
     return id;
 }
 
+bool sp_cowritten_same_place(const sp_cowritten *a, const sp_cowritten *b)
+{
+    if (a->host != b->host || a->npath != b->npath)
+        return false;
+    for (size_t i = 0; i < a->npath; i++)
+        if (strcmp(a->path[i], b->path[i]) != 0)
+            return false;
+    return true;
+}
+
 uint32_t sp_model_add_instance(sp_model *m, uint32_t component, sp_version v, sp_label label,
                                sp_loc loc)
 {

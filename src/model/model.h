@@ -252,6 +252,8 @@ sp_fact *sp_model_add_fact(sp_model *m, sp_fact_kind kind, sp_loc loc);
 bool sp_model_edge_slot(sp_model *m, sp_fact *edge, sp_ref slot);
 /* Looks a component up by key; SP_NONE when unknown. */
 uint32_t sp_model_find(const sp_model *m, const char *key);
+/* Whether two cowritten parts name the same place of their host's text. */
+bool sp_cowritten_same_place(const sp_cowritten *a, const sp_cowritten *b);
 void sp_model_note_unmodeled(sp_model *m, const char *type);
 
 /* ---- building the update ---- */

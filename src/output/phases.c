@@ -496,10 +496,12 @@ static bool mix_components(composer *c, const sp_patch_profile *prof, mapwork *w
         olds[j] = (!comp || comp->def_old) ? ix_pair(&c->old.ix[SEC_RES], key) : NULL;
         if (!comp)
             take[j] = TAKE_EITHER; /* no component: absent in every state (Condition) */
-        else if (comp->change == SP_CHANGE_UNCHANGED && hosted_version(c->m, c->to_new, k) >= 0)
-            take[j] = hosted_version(c->m, c->to_new, k) || !olds[j] ? TAKE_NEW : TAKE_OLD;
-        else if (comp->change == SP_CHANGE_UNCHANGED)
-            take[j] = olds[j] ? TAKE_EITHER : TAKE_NEW;
+        else if (comp->change == SP_CHANGE_UNCHANGED) {
+            int hosted = hosted_version(c->m, c->to_new, k);
+            take[j] = hosted < 0 ? (olds[j] ? TAKE_EITHER : TAKE_NEW)
+                      : hosted || !olds[j] ? TAKE_NEW
+                                           : TAKE_OLD;
+        }
         else if (c->to_new[k])
             take[j] = TAKE_NEW;
         else
@@ -1183,13 +1185,8 @@ static bool swap_cowritten(sp_ctx *ctx, const sp_model *m, const unsigned char *
          * (SAM's Globals) must be at one version. */
         for (size_t j = 0; cw->host == SP_NONE && j < i; j++) {
             const sp_cowritten *o = &m->cowritten.items[j];
-            if (o->host != SP_NONE || o->npath != cw->npath || !in_step(m, to_new, o->part) ||
+            if (!sp_cowritten_same_place(o, cw) || !in_step(m, to_new, o->part) ||
                 written_new(m, to_new, o->part) == part_new)
-                continue;
-            bool same = true;
-            for (size_t k = 0; k < cw->npath && same; k++)
-                same = !strcmp(o->path[k], cw->path[k]);
-            if (!same)
                 continue;
             const char *a = m->components.items[o->part].key;
             const char *b = m->components.items[cw->part].key;

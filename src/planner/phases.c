@@ -26,16 +26,6 @@ static bool exists_at(const sp_component *c, unsigned char v)
     return (v ? c->inst_new : c->inst_old) != SP_NONE;
 }
 
-static bool same_path(const sp_cowritten *a, const sp_cowritten *b)
-{
-    if (a->npath != b->npath)
-        return false;
-    for (size_t i = 0; i < a->npath; i++)
-        if (strcmp(a->path[i], b->path[i]) != 0)
-            return false;
-    return true;
-}
-
 /* Components that take part of their definitions from one place of the
  * configuration's own sections (sp_cowritten with no host: SAM's Globals)
  * can only be written at one version: a mix with two of them present at
@@ -49,8 +39,9 @@ static bool shares_written_version(const sp_model *m, const unsigned char *to, u
             continue;
         for (size_t j = 0; j < m->cowritten.len; j++) {
             const sp_cowritten *b = &m->cowritten.items[j];
-            if (b->host != SP_NONE || b->part == k || to[b->part] == to[k] ||
-                !exists_at(&m->components.items[b->part], to[b->part]) || !same_path(a, b))
+            if (b->part == k || to[b->part] == to[k] ||
+                !exists_at(&m->components.items[b->part], to[b->part]) ||
+                !sp_cowritten_same_place(a, b))
                 continue;
             *other = b->part;
             return false;
