@@ -283,17 +283,10 @@ static bool empty_map(const sp_doc *d)
 
 /* ---- SAM routes (see cfn_sam_route_api) ---- */
 
-/* The names of r's events that are routes of an API of the template. */
-static bool is_route(const cfn_template *t, const cfn_resource *r, const sp_doc *name)
-{
-    const sp_doc *events = r->props ? sp_doc_get(r->props, "Events") : NULL;
-    const char *n = sp_doc_text(name);
-    return events && events->kind == SP_DOC_MAP && n &&
-           cfn_sam_route_api(t, sp_doc_get(events, n));
-}
-
 /* A SAM function's normal form `props` without the events that are
- * routes: those belong to their API's definition, not the function's. */
+ * routes: those belong to their API's definition, not the function's.
+ * Whether an event is a route is read from the function's own text
+ * (`raw`), by the event's name. */
 static const sp_doc *strip_sam_routes(const cfn_template *t, const cfn_resource *r,
                                       const sp_doc *props)
 {
@@ -301,27 +294,33 @@ static const sp_doc *strip_sam_routes(const cfn_template *t, const cfn_resource 
         strcmp(r->type, "AWS::Serverless::Function"))
         return props;
     const sp_doc_pair *ev = sp_doc_get_pair(props, "Events");
+    const sp_doc *raw = r->props ? sp_doc_get(r->props, "Events") : NULL;
     if (!ev || ev->value->kind != SP_DOC_MAP)
         return props;
+    if (raw && raw->kind != SP_DOC_MAP)
+        raw = NULL; /* no event of it can be read as a route */
     const sp_doc *events = ev->value;
-    size_t keep = 0;
-    for (size_t i = 0; i < events->u.map.len; i++)
-        keep += !is_route(t, r, events->u.map.pairs[i].key);
-    if (keep && keep == events->u.map.len)
-        return props;
     sp_ctx *ctx = t->ctx;
-    sp_doc *ne = sp_arena_alloc_raw(&ctx->arena, sizeof *ne);
-    sp_doc_pair *pairs = sp_arena_alloc_raw(&ctx->arena, (keep + 1) * sizeof *pairs);
-    sp_doc *np = sp_arena_alloc_raw(&ctx->arena, sizeof *np);
-    sp_doc_pair *ppairs = sp_arena_alloc_raw(&ctx->arena, props->u.map.len * sizeof *ppairs);
-    if (!ne || !pairs || !np || !ppairs) {
+    sp_doc_pair *pairs = sp_arena_alloc_raw(&ctx->arena, (events->u.map.len + 1) * sizeof *pairs);
+    if (!pairs) {
         sp_oom(ctx);
         return props;
     }
     size_t k = 0;
-    for (size_t i = 0; i < events->u.map.len; i++)
-        if (!is_route(t, r, events->u.map.pairs[i].key))
+    for (size_t i = 0; i < events->u.map.len; i++) {
+        const char *name = sp_doc_text(events->u.map.pairs[i].key);
+        if (!name || !raw || !cfn_sam_route_api(t, sp_doc_get(raw, name)))
             pairs[k++] = events->u.map.pairs[i];
+    }
+    if (k && k == events->u.map.len)
+        return props;
+    sp_doc *ne = sp_arena_alloc_raw(&ctx->arena, sizeof *ne);
+    sp_doc *np = sp_arena_alloc_raw(&ctx->arena, sizeof *np);
+    sp_doc_pair *ppairs = sp_arena_alloc_raw(&ctx->arena, props->u.map.len * sizeof *ppairs);
+    if (!ne || !np || !ppairs) {
+        sp_oom(ctx);
+        return props;
+    }
     *ne = *events;
     ne->u.map.pairs = pairs;
     ne->u.map.len = k;

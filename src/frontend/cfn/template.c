@@ -827,10 +827,9 @@ static int sam_route_kind(const sp_doc *event, const sp_doc **named)
     return kind;
 }
 
-const cfn_resource *cfn_sam_route_api(const cfn_template *t, const sp_doc *event)
+/* The API of the template a route of `kind` is part of (sam_route_kind). */
+static const cfn_resource *route_api(const cfn_template *t, int kind, const sp_doc *named)
 {
-    const sp_doc *named;
-    int kind = t->sam ? sam_route_kind(event, &named) : -1;
     if (kind < 0)
         return NULL;
     if (!named)
@@ -838,6 +837,13 @@ const cfn_resource *cfn_sam_route_api(const cfn_template *t, const sp_doc *event
     cfn_value v = cfn_eval(t, named);
     const cfn_resource *api = v.kind == CFN_VAL_RESOURCE && !v.attr ? v.resource : NULL;
     return api && !strcmp(api->type, sam_api_type[kind]) ? api : NULL;
+}
+
+const cfn_resource *cfn_sam_route_api(const cfn_template *t, const sp_doc *event)
+{
+    const sp_doc *named;
+    int kind = t->sam ? sam_route_kind(event, &named) : -1;
+    return route_api(t, kind, named);
 }
 
 static const sp_doc *function_events(const cfn_res *r)
@@ -992,11 +998,11 @@ static void reverse_sam_routes(cfn_template *t)
         const sp_doc *events = function_events(f);
         for (size_t k = 0; events && k < events->u.map.len; k++) {
             const sp_doc *ev = events->u.map.pairs[k].value;
-            const cfn_resource *api = cfn_sam_route_api(t, ev);
-            if (!api)
-                continue;
             const sp_doc *named;
             int kind = sam_route_kind(ev, &named);
+            const cfn_resource *api = route_api(t, kind, named);
+            if (!api)
+                continue;
             if (!named && f->pub.presence != CFN_ABSENT)
                 implicit_used[kind] = true;
             size_t m = 0;
